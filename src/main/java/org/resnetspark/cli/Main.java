@@ -1,0 +1,39 @@
+package org.resnetspark.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code resnet-spark} command line, for {@code spark-submit} and {@code bin/resnet-spark}.
+ *
+ * <p>Exit codes: 0 success, 1 runtime failure, 2 bad usage (unknown flag, invalid value, incompatible flags).
+ */
+@Command(name = "resnet-spark",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Train, evaluate and inspect ResNet image classifiers on Apache Spark (DeepLearning4J).",
+        subcommands = {DescribeCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: expected one of "
+                + spec.subcommands().keySet());
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(new ShortErrorHandler());
+        cl.setExecutionExceptionHandler(new ShortErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+}
