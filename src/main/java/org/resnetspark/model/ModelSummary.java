@@ -40,15 +40,7 @@ public record ModelSummary(long trainableParams, long totalParams, long macsPerI
         }
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, InputType> types = conf.getLayerActivationTypes(false, input);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put(conf.getNetworkInputs().get(0), shape(input));
-        for (int i : graph.topologicalSortOrder()) {
-            String name = graph.getVertices()[i].getVertexName();
-            if (types.containsKey(name)) {
-                shapes.put(name, shape(types.get(name)));
-            }
-        }
-        return new ModelSummary(trainable, total, macs(conf, types), shapes);
+        return new ModelSummary(trainable, total, macs(conf, types), shapes(types));
     }
 
     private static long macs(ComputationGraphConfiguration conf, Map<String, InputType> types) {
@@ -67,6 +59,20 @@ public record ModelSummary(long trainableParams, long totalParams, long macsPerI
             }
         }
         return macs;
+    }
+
+    /**
+     * Activation shape (without batch) of every vertex, input first, in topological order; needs only the
+     * configuration, not an initialized network.
+     */
+    public static Map<String, long[]> vertexShapes(ComputationGraphConfiguration conf, InputType input) {
+        return shapes(conf.getLayerActivationTypes(false, input));
+    }
+
+    private static Map<String, long[]> shapes(Map<String, InputType> types) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        types.forEach((name, type) -> shapes.put(name, shape(type)));
+        return shapes;
     }
 
     /** Shape without the batch dimension, in the layout the network uses (CHW or HWC). */

@@ -1,0 +1,110 @@
+package org.resnetspark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.model.ResNetVersion;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Parsing, defaults, exit codes and error messages of the command line, without running a job. */
+class CliTest {
+
+    /** Runs the CLI in-process; returns exit code, stdout and stderr. */
+    record Run(int code, String out, String err) { }
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsSubcommands() {
+        Run r = run("--help");
+        assertEquals(0, r.code);
+        assertTrue(r.out.contains("describe"), r.out);
+    }
+
+    @Test
+    void modelOptionDefaults() {
+        DescribeCommand cmd = CommandLine.populateCommand(new DescribeCommand());
+        ResNetSpec imagenet = cmd.model.spec(cmd.model.family(DatasetFamily.IMAGENET));
+        assertEquals(ResNetSpec.of(DatasetFamily.IMAGENET, 50, ResNetVersion.V1_5), imagenet);
+        ResNetSpec cifar = cmd.model.spec(DatasetFamily.CIFAR10);
+        assertEquals(ResNetSpec.of(DatasetFamily.CIFAR10, 56, ResNetVersion.V1_5), cifar);
+    }
+
+    @Test
+    void versionAliasesAndChannelsLast() {
+        DescribeCommand cmd = CommandLine.populateCommand(new DescribeCommand(), "--resnet_version", "1.5",
+                "--data_format", "channels_last", "--dataset", "cifar10", "--resnet_size", "20", "--dtype", "fp16");
+        ResNetSpec spec = cmd.model.spec(cmd.model.family(DatasetFamily.IMAGENET));
+        assertEquals(ResNetVersion.V1_5, spec.version());
+        assertEquals("NHWC", spec.format().name());
+        assertEquals("HALF", spec.dataType().name());
+        assertEquals(DatasetFamily.CIFAR10, spec.family());
+        assertEquals(ResNetVersion.V1_ORIGINAL, ResNetVersion.parse("1_original"));
+    }
+
+    @Test
+    void badSizeIsUsageErrorListingAllowedSizes() {
+        Run r = run("describe", "--resnet_size", "51");
+        assertEquals(2, r.code);
+        assertEquals("error: --resnet_size: Invalid resnet_size 51 for imagenet: expected one of "
+                + "[18, 34, 50, 101, 152, 200]", r.err.strip());
+        Run c = run("describe", "--dataset", "cifar10", "--resnet_size", "21");
+        assertEquals(2, c.code);
+        assertTrue(c.err.contains("expected 6n+2 with n >= 1"), c.err);
+    }
+
+    @Test
+    void badVersionFormatAndDtypeAreUsageErrors() {
+        assertEquals(2, run("describe", "--resnet_version", "3").code);
+        assertTrue(run("describe", "--resnet_version", "3").err.contains("expected one of 1 (= 1.5), 1.5, 2, "
+                + "1_original"));
+        assertTrue(run("describe", "--data_format", "chw").err.contains("expected channels_first or"
+                + " channels_last"));
+        assertEquals(2, run("describe", "--dtype", "int8").code);
+        assertEquals(2, run("describe", "--no_such_flag").code);
+        assertEquals(2, run("describe", "--resnet_size", "abc").code);
+        assertEquals(2, run().code, "a subcommand is required");
+        assertThrows(CommandLine.ParameterException.class,
+                () -> CommandLine.populateCommand(new DescribeCommand(), "--resnet_size"));
+    }
+
+    @Test
+    void describeJsonHasTheDocumentedKeys() throws Exception {
+        Run r = run("describe", "--dataset", "cifar10", "--resnet_size", "20", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode json = new ObjectMapper().readTree(r.out);
+        assertEquals(20, json.get("resnet_size").asInt());
+        assertEquals("1", json.get("resnet_version").asText());
+        assertEquals(10, json.get("num_classes").asInt());
+        // CIFAR ResNet-20 (torchvision-style shortcuts): 272,474 trainable parameters
+        assertEquals(272_474, json.get("trainable_params").asLong());
+        assertTrue(json.get("total_params").asLong() > json.get("trainable_params").asLong());
+        assertTrue(json.get("macs_per_image").asLong() > 40_000_000L);
+        assertEquals("[64,8,8]", json.get("vertex_shapes").get("block_layer3").toString());
+    }
+
+    @Test
+    void describeTextPrintsCountsAndShapes() {
+        Run r = run("describe", "--dataset", "cifar10", "--resnet_size", "8");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("trainable parameters: 78,042"), r.out);
+        assertTrue(r.out.contains("block_layer2"), r.out);
+    }
+}
