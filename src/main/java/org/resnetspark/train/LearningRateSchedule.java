@@ -1,0 +1,139 @@
+package org.resnetspark.train;
+
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * TensorFlow official ResNet's learning rate: {@code base * globalBatch / denominator}, piecewise constant by
+ * epoch boundaries (TF's {@code piecewise_constant}: the value changes strictly after a boundary step), with an
+ * optional linear warm-up from 0 over the first epochs.
+ *
+ * <p>A pure function of the global step (one step = one global batch); {@link #valueAt(int, int)} ignores
+ * DL4J's epoch counter, so the value depends only on the step the training loop sets, which is what makes it
+ * identical across workers and across a resume.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class LearningRateSchedule implements ISchedule {
+
+    private double initialRate;
+    private double stepsPerEpoch;
+    private double warmupEpochs;
+    private double[] boundaryEpochs;
+    private double[] multipliers;
+
+    /** For Jackson (DL4J serializes schedules inside the network configuration). */
+    private LearningRateSchedule() {
+    }
+
+    /**
+     * @param initialRate    learning rate after warm-up, before the first decay
+     * @param stepsPerEpoch  global batches per epoch ({@code numImages / globalBatch}, may be fractional as TF's)
+     * @param warmupEpochs   linear warm-up length in epochs (0 for none)
+     * @param boundaryEpochs epochs after which the rate changes, ascending
+     * @param multipliers    one more than boundaries: the factor of {@code initialRate} in each interval
+     */
+    public LearningRateSchedule(double initialRate, double stepsPerEpoch, double warmupEpochs,
+                                double[] boundaryEpochs, double[] multipliers) {
+        if (multipliers.length != boundaryEpochs.length + 1) {
+            throw new IllegalArgumentException("need boundaries+1 multipliers: " + Arrays.toString(boundaryEpochs)
+                    + " vs " + Arrays.toString(multipliers));
+        }
+        if (stepsPerEpoch <= 0) {
+            throw new IllegalArgumentException("stepsPerEpoch must be > 0: " + stepsPerEpoch);
+        }
+        this.initialRate = initialRate;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.warmupEpochs = warmupEpochs;
+        this.boundaryEpochs = boundaryEpochs.clone();
+        this.multipliers = multipliers.clone();
+    }
+
+    /** CIFAR-10: 0.1 x batch/128, x[1, 0.1, 0.01, 0.001] after epochs [91, 136, 182], no warm-up. */
+    public static LearningRateSchedule cifar10(int globalBatch, long numImages) {
+        return new LearningRateSchedule(0.1 * globalBatch / 128.0, (double) numImages / globalBatch, 0,
+                new double[] {91, 136, 182}, new double[] {1, 0.1, 0.01, 0.001});
+    }
+
+    /**
+     * ImageNet: 0.128 x batch/256 with a 5-epoch linear warm-up, x[1, 0.1, 0.01, 1e-3, 1e-4] after epochs
+     * [30, 60, 80, 90]; when fine-tuning 0.1 x batch/256 and no warm-up.
+     */
+    public static LearningRateSchedule imagenet(int globalBatch, long numImages, boolean fineTune) {
+        double base = fineTune ? 0.1 : 0.128;
+        return new LearningRateSchedule(base * globalBatch / 256.0, (double) numImages / globalBatch,
+                fineTune ? 0 : 5, new double[] {30, 60, 80, 90}, new double[] {1, 0.1, 0.01, 1e-3, 1e-4});
+    }
+
+    /** The same schedule with its epoch boundaries scaled by {@code factor} (e.g. a shortened run). */
+    public LearningRateSchedule scaledEpochs(double factor) {
+        double[] b = boundaryEpochs.clone();
+        for (int i = 0; i < b.length; i++) {
+            b[i] *= factor;
+        }
+        return new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs * factor, b, multipliers);
+    }
+
+    /** The learning rate at a global step. */
+    public double rate(long globalStep) {
+        long warmupSteps = (long) (stepsPerEpoch * warmupEpochs);
+        if (globalStep < warmupSteps) {
+            return initialRate * globalStep / warmupSteps;
+        }
+        int interval = 0;
+        while (interval < boundaryEpochs.length && globalStep > (long) (stepsPerEpoch * boundaryEpochs[interval])) {
+            interval++;
+        }
+        return initialRate * multipliers[interval];
+    }
+
+    /** The learning rate at the first step of an epoch (0-based). */
+    public double rateAtEpoch(int epoch) {
+        return rate(firstStepOfEpoch(epoch));
+    }
+
+    /** Global step at which a 0-based epoch starts. */
+    public long firstStepOfEpoch(int epoch) {
+        return (long) Math.ceil(epoch * stepsPerEpoch);
+    }
+
+    public double stepsPerEpoch() {
+        return stepsPerEpoch;
+    }
+
+    public double initialRate() {
+        return initialRate;
+    }
+
+    @Override
+    public double valueAt(int iteration, int epoch) {
+        return rate(iteration);
+    }
+
+    @Override
+    public ISchedule clone() {
+        return new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs, boundaryEpochs, multipliers);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearningRateSchedule s && s.initialRate == initialRate
+                && s.stepsPerEpoch == stepsPerEpoch && s.warmupEpochs == warmupEpochs
+                && Arrays.equals(s.boundaryEpochs, boundaryEpochs) && Arrays.equals(s.multipliers, multipliers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(initialRate, stepsPerEpoch, warmupEpochs, Arrays.hashCode(boundaryEpochs),
+                Arrays.hashCode(multipliers));
+    }
+
+    @Override
+    public String toString() {
+        return String.format("lr %.4g, %.1f steps/epoch, warm-up %.1f epochs, x%s after epochs %s", initialRate,
+                stepsPerEpoch, warmupEpochs, Arrays.toString(multipliers), Arrays.toString(boundaryEpochs));
+    }
+}

@@ -1,0 +1,84 @@
+package org.resnetspark.train;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetBuilder;
+import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.model.ResNetVersion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The TF-official schedules, the momentum update, and their survival through DL4J's JSON configuration. */
+class LearningRateScheduleTest {
+
+    @Test
+    void cifarPiecewiseValues() {
+        // batch 128 over 50,000 images: 390.625 steps per epoch
+        LearningRateSchedule s = LearningRateSchedule.cifar10(128, 50_000);
+        assertEquals(0.1, s.rate(0), 1e-12);
+        assertEquals(0.1, s.rateAtEpoch(90), 1e-12);
+        assertEquals(0.1, s.rate(35_546), 1e-12, "boundary step itself keeps the old value (TF <=)");
+        assertEquals(0.01, s.rate(35_547), 1e-12);
+        assertEquals(0.01, s.rateAtEpoch(100), 1e-12);
+        assertEquals(0.001, s.rateAtEpoch(137), 1e-12);
+        assertEquals(0.0001, s.rateAtEpoch(190), 1e-12);
+        assertEquals(0.2, LearningRateSchedule.cifar10(256, 50_000).rate(0), 1e-12, "linear scaling with batch");
+    }
+
+    @Test
+    void imagenetWarmupAndDecay() {
+        // batch 256 over 1,281,167 images: 5004.56 steps per epoch, warm-up 25,022 steps
+        LearningRateSchedule s = LearningRateSchedule.imagenet(256, 1_281_167, false);
+        assertEquals(0.0, s.rate(0), 1e-12);
+        assertEquals(0.128 * 1000 / 25_022, s.rate(1000), 1e-12);
+        assertEquals(0.128, s.rate(25_022), 1e-12);
+        assertEquals(0.128, s.rateAtEpoch(29), 1e-12);
+        assertEquals(0.0128, s.rateAtEpoch(31), 1e-12);
+        assertEquals(0.00128, s.rateAtEpoch(61), 1e-12);
+        assertEquals(0.000128, s.rateAtEpoch(81), 1e-12);
+        assertEquals(0.0000128, s.rateAtEpoch(91), 1e-12);
+        LearningRateSchedule ft = LearningRateSchedule.imagenet(512, 1_281_167, true);
+        assertEquals(0.2, ft.rate(0), 1e-12, "fine-tuning: 0.1 x batch/256, no warm-up");
+    }
+
+    @Test
+    void rateAfterResumeEqualsUninterruptedRun() {
+        LearningRateSchedule uninterrupted = LearningRateSchedule.imagenet(1024, 100_000, false);
+        for (int epoch = 0; epoch < 95; epoch++) {
+            // a resumed run rebuilds the schedule from the same flags and restarts at the epoch's first step
+            LearningRateSchedule resumed = LearningRateSchedule.imagenet(1024, 100_000, false);
+            long step = uninterrupted.firstStepOfEpoch(epoch);
+            assertEquals(uninterrupted.rate(step), resumed.rate(resumed.firstStepOfEpoch(epoch)), 0.0);
+            assertEquals(uninterrupted.rate(step + 7), resumed.valueAt((int) step + 7, 0), 0.0);
+        }
+    }
+
+    @Test
+    void momentumUpdateIsTensorflowHeavyBall() {
+        Momentum config = new Momentum(0.5, 0.9);
+        INDArray state = Nd4j.zeros(DataType.FLOAT, 1, 2);
+        GradientUpdater<?> u = config.instantiate(state, true);
+        INDArray g1 = Nd4j.createFromArray(new float[][] {{1f, -2f}});
+        u.applyUpdater(g1, 0, 0);
+        assertArrayEquals(new float[] {0.5f, -1f}, g1.toFloatVector(), 1e-6f);
+        INDArray g2 = Nd4j.createFromArray(new float[][] {{1f, 0f}});
+        u.applyUpdater(g2, 1, 0);
+        // accum = 0.9 * [1, -2] + [1, 0] = [1.9, -1.8]; step = 0.5 * accum
+        assertArrayEquals(new float[] {0.95f, -0.9f}, g2.toFloatVector(), 1e-6f);
+    }
+
+    @Test
+    void scheduleAndMomentumSurviveConfigurationJson() {
+        LearningRateSchedule s = LearningRateSchedule.cifar10(128, 50_000);
+        ComputationGraphConfiguration conf = ResNetBuilder.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8,
+                ResNetVersion.V1_5)).updater(new Momentum(s, 0.9)).weightDecay(2e-4).configuration();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, back);
+    }
+}
