@@ -1,0 +1,28 @@
+package org.resnetspark.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The SparkSession of a job: whatever spark-submit (or bin/resnet-spark's {@code -Dspark.master}) configured,
+ * plus the settings DL4J needs when the user did not set them: Kryo with ND4J's registrator (INDArrays in
+ * minibatches and parameters) and a Kryo buffer large enough for an ImageNet minibatch.
+ */
+public final class SparkSessions {
+
+    private SparkSessions() {
+    }
+
+    public static SparkSession getOrCreate(String appName) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setIfMissing("spark.app.name", appName);
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,270 @@
+package org.resnetspark.cli;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.train.CheckpointStore;
+import org.resnetspark.train.DistributionSettings;
+import org.resnetspark.train.DistributionSettings.TrainingMasterKind;
+import org.resnetspark.train.LearningRateSchedule;
+import org.resnetspark.train.SyntheticInput;
+import org.resnetspark.train.TrainSettings;
+import org.resnetspark.train.Trainer;
+import org.resnetspark.train.TrainingInput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code train}: distributed training with TensorFlow-official flags, checkpoints and resume. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a ResNet on Spark (DL4J parameter averaging or gradient sharing), evaluate every"
+                + " --epochs_between_evals epochs, checkpoint and report to --model_dir; resumes from its latest"
+                + " checkpoint.")
+public final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--data_dir", paramLabel = "DIR",
+            description = "Training data: ImageNet TFRecord shards (train-*, validation-*) or CIFAR-10 binaries"
+                    + " (cifar-10-batches-bin/ or its .tar.gz). Any Hadoop filesystem (hdfs://, file://).")
+    String dataDir;
+
+    @Option(names = "--model_dir", paramLabel = "DIR", required = true,
+            description = "Where checkpoints, metrics.json and report.html go (any Hadoop filesystem).")
+    String modelDir;
+
+    @Option(names = "--batch_size", paramLabel = "N",
+            description = "GLOBAL batch size, split evenly over all workers. Default: 128 (cifar10), 256 (imagenet).")
+    Integer batchSize;
+
+    @Option(names = "--train_epochs", paramLabel = "N", description = "Default: 182 (cifar10), 90 (imagenet).")
+    Integer trainEpochs;
+
+    @Option(names = "--epochs_between_evals", paramLabel = "N",
+            description = "Evaluate and checkpoint every N epochs (and after the last). Default: 10 (cifar10), 1"
+                    + " (imagenet).")
+    Integer epochsBetweenEvals;
+
+    @Option(names = "--max_train_steps", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N global steps (0: no limit).")
+    long maxTrainSteps;
+
+    @Option(names = "--stop_threshold", paramLabel = "ACC",
+            description = "Stop once top-1 evaluation accuracy reaches ACC (0..1).")
+    Double stopThreshold;
+
+    @Option(names = "--num_gpus", paramLabel = "N", defaultValue = "0",
+            description = "0: CPU, one worker per executor using its cores; N >= 1: N workers per executor, one per"
+                    + " GPU (needs the CUDA build, mvn -Pcuda).")
+    int numGpus;
+
+    @Option(names = "--num_workers", paramLabel = "N",
+            description = "Total workers. Default: 1 in local mode; executors x max(1, num_gpus) on a cluster.")
+    Integer numWorkers;
+
+    @Option(names = "--label_smoothing", paramLabel = "EPS", defaultValue = "0",
+            description = "Label smoothing epsilon. Default: ${DEFAULT-VALUE}.")
+    double labelSmoothing;
+
+    @Option(names = "--weight_decay", paramLabel = "L2",
+            description = "L2 weight decay on conv/dense weights. Default: 2e-4 (cifar10), 1e-4 (imagenet).")
+    Double weightDecay;
+
+    @Option(names = "--training_master", paramLabel = "averaging|sharing", defaultValue = "averaging",
+            description = "DL4J training master: parameter averaging or gradient sharing. Default: ${DEFAULT-VALUE}.")
+    String trainingMaster;
+
+    @Option(names = "--averaging_frequency", paramLabel = "N", defaultValue = "5",
+            description = "Parameter averaging: minibatches per worker between averaging. Default: ${DEFAULT-VALUE}.")
+    int averagingFrequency;
+
+    @Option(names = "--sharing_threshold", paramLabel = "T", defaultValue = "1e-3",
+            description = "Gradient sharing: initial encoding threshold. Default: ${DEFAULT-VALUE}.")
+    double sharingThreshold;
+
+    @Option(names = "--sharing_threshold_algorithm", paramLabel = "adaptive|fixed", defaultValue = "adaptive",
+            description = "Gradient sharing: threshold algorithm. Default: ${DEFAULT-VALUE}.")
+    String sharingAlgorithm;
+
+    @Option(names = "--controller_port", paramLabel = "PORT", defaultValue = "40123",
+            description = "Gradient sharing: the driver's Aeron UDP port. Default: ${DEFAULT-VALUE}.")
+    int controllerPort;
+
+    @Option(names = "--clean", description = "Delete --model_dir before training (no resume).")
+    boolean clean;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--use_synthetic_data", description = "Random images instead of --data_dir (measures training"
+            + " without input cost).")
+    boolean syntheticData;
+
+    @Option(names = "--synthetic_images", paramLabel = "N", defaultValue = "1024", hidden = true)
+    long syntheticImages;
+
+    @Option(names = "--keep_checkpoint_max", paramLabel = "N", defaultValue = "5",
+            description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
+    int keepCheckpoints;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetFamily family = model.family(DatasetFamily.IMAGENET);
+        ResNetSpec resnet = model.spec(family);
+        validateBasics();
+        SparkSession spark = SparkSessions.getOrCreate("resnet-spark train");
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            int workers = workers(sc);
+            int global = batchSize != null ? batchSize : (family == DatasetFamily.CIFAR10 ? 128 : 256);
+            if (global < workers || global % workers != 0) {
+                throw new UsageException("--batch_size " + global + " must be a positive multiple of the number of"
+                        + " workers (" + workers + ") so every worker gets the same share");
+            }
+            int perWorker = global / workers;
+            Path dir = new Path(modelDir);
+            if (clean) {
+                FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration());
+                if (fs.exists(dir)) {
+                    LOG.info("--clean: deleting {}", dir);
+                    fs.delete(dir, true);
+                }
+            }
+            CheckpointStore store = new CheckpointStore(dir, sc.hadoopConfiguration(), keepCheckpoints);
+            TrainingInput input = input(sc, resnet, family, perWorker, workers);
+            LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
+                    ? LearningRateSchedule.cifar10(global, input.trainImages())
+                    : LearningRateSchedule.imagenet(global, input.trainImages(), false);
+            DistributionSettings dist = new DistributionSettings(master(), workers, Math.max(1, numGpus), perWorker,
+                    averagingFrequency, sharingThreshold, sharingAdaptive(), controllerPort, seed);
+            int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
+            int between = epochsBetweenEvals != null ? epochsBetweenEvals : (family == DatasetFamily.CIFAR10 ? 10 : 1);
+            double wd = weightDecay != null ? weightDecay : (family == DatasetFamily.CIFAR10 ? 2e-4 : 1e-4);
+            TrainSettings settings = new TrainSettings(resnet, global, epochs, between, maxTrainSteps,
+                    stopThreshold == null ? Double.NaN : stopThreshold, wd, 0.9, schedule, dist, seed,
+                    keepCheckpoints);
+            Trainer.Result r = new Trainer(sc, settings, input, store, reportSettings(settings, family)).run();
+            spec.commandLine().getOut().printf("trained %d epochs (%d steps); top-1 %.4f; model_dir %s%n",
+                    r.epochsDone(), r.globalStep(), r.lastTop1(), dir);
+            spec.commandLine().getOut().flush();
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private void validateBasics() {
+        if (dataDir == null && !syntheticData) {
+            throw new UsageException("--data_dir is required (or --use_synthetic_data)");
+        }
+        if (numGpus < 0) {
+            throw new UsageException("--num_gpus must be >= 0, got " + numGpus);
+        }
+        if (numGpus > 0 && !cudaBackendPresent()) {
+            throw new UsageException("--num_gpus " + numGpus + " needs the CUDA build of resnet-spark (mvn -Pcuda);"
+                    + " this build has only the CPU backend (nd4j-native)");
+        }
+        if (labelSmoothing < 0 || labelSmoothing >= 1) {
+            throw new UsageException("--label_smoothing must be in [0, 1), got " + labelSmoothing);
+        }
+        if (epochsBetweenEvals != null && epochsBetweenEvals < 1) {
+            throw new UsageException("--epochs_between_evals must be >= 1, got " + epochsBetweenEvals);
+        }
+        if (trainEpochs != null && trainEpochs < 1) {
+            throw new UsageException("--train_epochs must be >= 1, got " + trainEpochs);
+        }
+        master();
+        sharingAdaptive();
+    }
+
+    static boolean cudaBackendPresent() {
+        try {
+            Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, TrainCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private TrainingMasterKind master() {
+        try {
+            return TrainingMasterKind.parse(trainingMaster);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--training_master: " + e.getMessage());
+        }
+    }
+
+    private boolean sharingAdaptive() {
+        return switch (sharingAlgorithm) {
+            case "adaptive" -> true;
+            case "fixed" -> false;
+            default -> throw new UsageException("--sharing_threshold_algorithm: invalid value '" + sharingAlgorithm
+                    + "': expected adaptive or fixed");
+        };
+    }
+
+    /** Workers: the flag, else 1 per local JVM or per executor, times the GPUs of each. */
+    private int workers(JavaSparkContext sc) {
+        if (numWorkers != null) {
+            if (numWorkers < 1) {
+                throw new UsageException("--num_workers must be >= 1, got " + numWorkers);
+            }
+            return numWorkers;
+        }
+        int perExecutor = Math.max(1, numGpus);
+        if (sc.isLocal()) {
+            return perExecutor;
+        }
+        int executors = sc.getConf().getInt("spark.executor.instances",
+                Math.max(1, sc.sc().getExecutorMemoryStatus().size() - 1));
+        return executors * perExecutor;
+    }
+
+    private TrainingInput input(JavaSparkContext sc, ResNetSpec resnet, DatasetFamily family, int perWorker,
+                                int workers) {
+        if (syntheticData) {
+            return new SyntheticInput(sc, perWorker, workers, syntheticImages, resnet.imageSize(),
+                    resnet.numClasses(), resnet.format(), seed);
+        }
+        throw new UsageException("--data_dir " + dataDir + ": reading " + family + " data is not available in this"
+                + " build yet; use --use_synthetic_data");
+    }
+
+    private Map<String, Object> reportSettings(TrainSettings s, DatasetFamily family) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", family.flagValue());
+        m.put("data_dir", syntheticData ? "synthetic" : dataDir);
+        m.put("model_dir", modelDir);
+        m.put("resnet_size", s.spec().size());
+        m.put("resnet_version", s.spec().version().flagValue());
+        m.put("num_classes", s.spec().numClasses());
+        m.put("image_size", s.spec().imageSize());
+        m.put("data_format", s.spec().format().name());
+        m.put("dtype", s.spec().dataType().name());
+        m.put("batch_size", s.globalBatch());
+        m.put("num_workers", s.distribution().numWorkers());
+        m.put("training_master", s.distribution().master().name().toLowerCase());
+        m.put("train_epochs", s.trainEpochs());
+        m.put("weight_decay", s.weightDecay());
+        m.put("label_smoothing", labelSmoothing);
+        m.put("learning_rate", s.schedule().toString());
+        m.put("seed", s.seed());
+        return m;
+    }
+}

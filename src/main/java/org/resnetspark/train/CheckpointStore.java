@@ -1,0 +1,160 @@
+package org.resnetspark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checkpoints in a model directory on any Hadoop filesystem (local, HDFS):
+ * {@code checkpoints/epoch-NNNN.zip} (network + updater state) and the pointer {@code checkpoint.json}
+ * naming the latest one with its epoch and global step.
+ *
+ * <p>Guarantees: a checkpoint is written to a temporary name and renamed into place, and the pointer is
+ * replaced (atomic rename with overwrite) only after that, so the pointer never names a partial file, whatever
+ * moment the driver dies at. At most {@code keep} checkpoints are kept (TensorFlow's keep_checkpoint_max).
+ */
+public final class CheckpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+    static final String POINTER = "checkpoint.json";
+    static final String DIR = "checkpoints";
+
+    private final Path modelDir;
+    private final FileSystem fs;
+    private final FileContext fc;
+    private final int keep;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** The state a checkpoint restores: the network and where training stood. */
+    public record Checkpoint(ComputationGraph network, int epochsDone, long globalStep, Path path) { }
+
+    public CheckpointStore(Path modelDir, Configuration hadoopConf, int keep) throws IOException {
+        this.modelDir = modelDir;
+        this.fs = modelDir.getFileSystem(hadoopConf);
+        this.fc = FileContext.getFileContext(fs.getUri(), hadoopConf);
+        this.keep = keep;
+    }
+
+    public Path modelDir() {
+        return modelDir;
+    }
+
+    /** True when the directory holds a completed checkpoint. */
+    public boolean hasCheckpoint() throws IOException {
+        return fs.exists(new Path(modelDir, POINTER));
+    }
+
+    /** Epochs done by the latest checkpoint, without loading the network. */
+    public Optional<Integer> latestEpoch() throws IOException {
+        return hasCheckpoint() ? Optional.of(readPointer().get("epochs_done").asInt()) : Optional.empty();
+    }
+
+    /**
+     * Writes a checkpoint of {@code net} after {@code epochsDone} epochs and makes it the latest.
+     *
+     * @return the checkpoint's path
+     */
+    public Path save(ComputationGraph net, int epochsDone, long globalStep) throws IOException {
+        Path dir = new Path(modelDir, DIR);
+        fs.mkdirs(dir);
+        String name = String.format("epoch-%04d.zip", epochsDone);
+        Path target = new Path(dir, name);
+        Path tmp = new Path(dir, "_tmp-" + name);
+        try (OutputStream out = fs.create(tmp, true)) {
+            ModelSerializer.writeModel(net, out, true);
+        } catch (IOException | RuntimeException e) {
+            fs.delete(tmp, false);
+            throw new IOException("could not write checkpoint " + target + ": " + e.getMessage(), e);
+        }
+        fc.rename(tmp, target, Options.Rename.OVERWRITE);
+
+        List<String> all = new ArrayList<>();
+        if (hasCheckpoint()) {
+            readPointer().get("all").forEach(n -> all.add(n.asText()));
+        }
+        all.remove(DIR + "/" + name);
+        all.add(DIR + "/" + name);
+        List<String> dropped = new ArrayList<>();
+        while (all.size() > keep) {
+            dropped.add(all.remove(0));
+        }
+        ObjectNode pointer = json.createObjectNode();
+        pointer.put("latest", DIR + "/" + name);
+        pointer.put("epochs_done", epochsDone);
+        pointer.put("global_step", globalStep);
+        ArrayNode arr = pointer.putArray("all");
+        all.forEach(arr::add);
+        writeAtomically(POINTER, json.writerWithDefaultPrettyPrinter().writeValueAsString(pointer));
+        for (String d : dropped) {
+            fs.delete(new Path(modelDir, d), false);
+        }
+        LOG.info("checkpoint {} (epoch {}, step {})", target, epochsDone, globalStep);
+        return target;
+    }
+
+    /** Loads the latest checkpoint with its updater state. */
+    public Optional<Checkpoint> loadLatest() throws IOException {
+        if (!hasCheckpoint()) {
+            return Optional.empty();
+        }
+        JsonNode p = readPointer();
+        Path path = new Path(modelDir, p.get("latest").asText());
+        try (InputStream in = fs.open(path)) {
+            ComputationGraph net = ModelSerializer.restoreComputationGraph(in, true);
+            return Optional.of(new Checkpoint(net, p.get("epochs_done").asInt(), p.get("global_step").asLong(),
+                    path));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("checkpoint " + path + " named by " + new Path(modelDir, POINTER)
+                    + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces {@code name} in the model directory with {@code content}, atomically. */
+    public void writeAtomically(String name, String content) throws IOException {
+        fs.mkdirs(modelDir);
+        Path target = new Path(modelDir, name);
+        Path tmp = new Path(modelDir, "._tmp-" + name);
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+        fc.rename(tmp, target, Options.Rename.OVERWRITE);
+    }
+
+    /** The content of {@code name} in the model directory, if present. */
+    public Optional<String> read(String name) throws IOException {
+        Path p = new Path(modelDir, name);
+        if (!fs.exists(p)) {
+            return Optional.empty();
+        }
+        try (InputStream in = fs.open(p)) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private JsonNode readPointer() throws IOException {
+        Path p = new Path(modelDir, POINTER);
+        try (InputStream in = fs.open(p)) {
+            return json.readTree(in);
+        } catch (IOException e) {
+            throw new IOException("checkpoint pointer " + p + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.resnetspark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * {@code --use_synthetic_data}: random images and labels generated on the executors (as TensorFlow's
+ * synthetic input), to measure the training path without input cost. Deterministic for a seed.
+ */
+public final class SyntheticInput implements TrainingInput {
+
+    private final transient JavaSparkContext sc;
+    private final int batchPerWorker;
+    private final int numPartitions;
+    private final long images;
+    private final int imageSize;
+    private final int numClasses;
+    private final CNN2DFormat format;
+    private final long seed;
+
+    public SyntheticInput(JavaSparkContext sc, int batchPerWorker, int numPartitions, long imagesPerEpoch,
+                          int imageSize, int numClasses, CNN2DFormat format, long seed) {
+        this.sc = sc;
+        this.batchPerWorker = batchPerWorker;
+        this.numPartitions = numPartitions;
+        this.images = imagesPerEpoch;
+        this.imageSize = imageSize;
+        this.numClasses = numClasses;
+        this.format = format;
+        this.seed = seed;
+    }
+
+    @Override
+    public JavaRDD<DataSet> trainBatches(int epoch) {
+        return batches(seed * 1_000_003L + epoch);
+    }
+
+    @Override
+    public JavaRDD<DataSet> evalBatches() {
+        return batches(seed * 1_000_003L - 1);
+    }
+
+    private JavaRDD<DataSet> batches(long rddSeed) {
+        int batches = (int) Math.ceil((double) images / batchPerWorker);
+        List<Integer> ids = new ArrayList<>();
+        IntStream.range(0, batches).forEach(ids::add);
+        int b = batchPerWorker;
+        long total = images;
+        int side = imageSize;
+        int classes = numClasses;
+        CNN2DFormat fmt = format;
+        return sc.parallelize(ids, numPartitions).map(i -> {
+            int n = (int) Math.min(b, total - (long) i * b);
+            SplittableRandom r = new SplittableRandom(rddSeed * 31 + i);
+            float[] pixels = new float[n * 3 * side * side];
+            for (int k = 0; k < pixels.length; k++) {
+                pixels[k] = (float) r.nextGaussian();
+            }
+            long[] shape = fmt == CNN2DFormat.NCHW ? new long[] {n, 3, side, side} : new long[] {n, side, side, 3};
+            INDArray x = Nd4j.create(pixels, shape, DataType.FLOAT);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+            for (int k = 0; k < n; k++) {
+                y.putScalar(k, r.nextInt(classes), 1f);
+            }
+            return new DataSet(x, y);
+        });
+    }
+
+    @Override
+    public long trainImages() {
+        return images;
+    }
+
+    @Override
+    public long evalImages() {
+        return images;
+    }
+
+    @Override
+    public List<String> classNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < numClasses; i++) {
+            names.add("class_" + i);
+        }
+        return names;
+    }
+}

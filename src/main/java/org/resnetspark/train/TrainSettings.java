@@ -1,0 +1,25 @@
+package org.resnetspark.train;
+
+import org.resnetspark.model.ResNetSpec;
+
+/**
+ * A training run's settings, validated by the CLI.
+ *
+ * @param spec               the architecture
+ * @param globalBatch        examples per global step, over all workers
+ * @param trainEpochs        epochs to train in total (a resume continues up to this)
+ * @param epochsBetweenEvals evaluate (and checkpoint) every this many epochs, and after the last
+ * @param maxTrainSteps      stop after this many global steps (0 = no limit)
+ * @param stopThreshold      stop once top-1 accuracy reaches this (NaN = never)
+ * @param weightDecay        L2 on conv and dense weights
+ * @param momentum           heavy-ball momentum
+ * @param schedule           learning rate per global step
+ * @param distribution       training master and workers
+ * @param seed               weight initialization and data order seed
+ * @param keepCheckpoints    checkpoints kept in the model directory
+ */
+public record TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
+                            long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
+                            LearningRateSchedule schedule, DistributionSettings distribution, long seed,
+                            int keepCheckpoints) {
+}

@@ -1,0 +1,156 @@
+package org.resnetspark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.resnetspark.model.ResNetBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The epoch loop: train one epoch through the training master, evaluate every
+ * {@code epochsBetweenEvals} epochs, checkpoint, report; resume from the model directory's latest checkpoint.
+ *
+ * <p>The learning rate is a function of the global step only; the loop sets the network's step counter at
+ * the start of every epoch from its own count, so a resumed run continues on exactly the same schedule.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final JavaSparkContext sc;
+    private final TrainSettings settings;
+    private final TrainingInput input;
+    private final CheckpointStore store;
+    private final Map<String, Object> reportSettings;
+
+    /** What a finished run did. */
+    public record Result(int epochsDone, long globalStep, double lastTop1, ComputationGraph network) { }
+
+    public Trainer(JavaSparkContext sc, TrainSettings settings, TrainingInput input, CheckpointStore store,
+                   Map<String, Object> reportSettings) {
+        this.sc = sc;
+        this.settings = settings;
+        this.input = input;
+        this.store = store;
+        this.reportSettings = reportSettings;
+    }
+
+    /** Builds the network fresh or restores it from the latest checkpoint, then trains. */
+    public Result run() throws IOException {
+        ComputationGraph net;
+        int epochsDone;
+        long step;
+        Optional<CheckpointStore.Checkpoint> ckpt = store.loadLatest();
+        if (ckpt.isPresent()) {
+            net = ckpt.get().network();
+            requireSameArchitecture(net, ckpt.get());
+            epochsDone = ckpt.get().epochsDone();
+            step = ckpt.get().globalStep();
+            net.setLearningRate(settings.schedule());
+            LOG.info("resuming from {} after epoch {} (global step {})", ckpt.get().path(), epochsDone, step);
+        } else {
+            net = ResNetBuilder.of(settings.spec())
+                    .seed(settings.seed())
+                    .updater(new Momentum(settings.schedule(), settings.momentum()))
+                    .weightDecay(settings.weightDecay())
+                    .build();
+            epochsDone = 0;
+            step = 0;
+        }
+        return train(net, epochsDone, step);
+    }
+
+    private Result train(ComputationGraph net, int epochsDone, long step) throws IOException {
+        TrainingMaster<?, ?> tm = TrainingMasterFactory.create(settings.distribution(), sc.getConf()
+                .get("spark.driver.host", "127.0.0.1"));
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
+        RunReport report = new RunReport(store, reportSettings, epochsDone);
+        long stepsPerEpoch = (long) Math.ceil((double) input.trainImages() / settings.globalBatch());
+        LOG.info("training {} for {} epochs: {} images/epoch, global batch {}, {} steps/epoch, {}",
+                settings.spec(), settings.trainEpochs(), input.trainImages(), settings.globalBatch(), stepsPerEpoch,
+                settings.schedule());
+        double lastTop1 = report.lastTop1();
+        for (int epoch = epochsDone; epoch < settings.trainEpochs(); epoch++) {
+            long maxSteps = settings.maxTrainSteps();
+            if (maxSteps > 0 && step >= maxSteps) {
+                LOG.info("max_train_steps {} reached", maxSteps);
+                break;
+            }
+            long steps = maxSteps > 0 ? Math.min(stepsPerEpoch, maxSteps - step) : stepsPerEpoch;
+            net.getConfiguration().setIterationCount((int) step);
+            net.getConfiguration().setEpochCount(epoch);
+            double lr = settings.schedule().rate(step);
+            JavaRDD<DataSet> batches = input.trainBatches(epoch);
+            if (steps < stepsPerEpoch) {
+                long keep = steps * settings.distribution().numWorkers();
+                batches = batches.zipWithIndex().filter(t -> t._2() < keep).keys();
+            }
+            long t0 = System.nanoTime();
+            sparkNet.fit(batches);
+            batches.unpersist(false);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double loss = sparkNet.getScore();
+            step += steps;
+            if (!Double.isFinite(loss)) {
+                throw new DivergenceException("training diverged: loss " + loss + " in epoch " + (epoch + 1)
+                        + " (global steps " + (step - steps) + ".." + step + "); the latest checkpoint in "
+                        + store.modelDir() + " is the last good one");
+            }
+            boolean last = epoch + 1 == settings.trainEpochs() || (maxSteps > 0 && step >= maxSteps);
+            EpochMetrics.Eval eval = null;
+            if ((epoch + 1) % settings.epochsBetweenEvals() == 0 || last) {
+                eval = evaluate(sparkNet);
+                lastTop1 = eval.top1();
+            }
+            long images = Math.min(input.trainImages(), steps * settings.globalBatch());
+            store.save(net, epoch + 1, step);
+            report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
+            LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
+                    String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),
+                    eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%", 100 * eval.top1(),
+                            100 * eval.top5()));
+            epochsDone = epoch + 1;
+            if (eval != null && !Double.isNaN(settings.stopThreshold()) && eval.top1() >= settings.stopThreshold()) {
+                LOG.info("stop_threshold {} reached: top-1 {}", settings.stopThreshold(), eval.top1());
+                break;
+            }
+        }
+        return new Result(epochsDone, step, lastTop1, net);
+    }
+
+    private EpochMetrics.Eval evaluate(SparkComputationGraph sparkNet) {
+        long t0 = System.nanoTime();
+        List<String> names = input.classNames();
+        Evaluation ev = sparkNet.doEvaluation(input.evalBatches(),
+                new Evaluation(names, Math.min(5, names.size())), settings.distribution().batchPerWorker());
+        List<Double> perClass = new ArrayList<>();
+        for (int c = 0; c < names.size(); c++) {
+            int total = ev.classCount(c);
+            perClass.add(total == 0 ? Double.NaN : (double) ev.getTruePositives().getCount(c) / total);
+        }
+        return new EpochMetrics.Eval(ev.accuracy(), ev.topNAccuracy(), ev.getNumRowCounter(), perClass,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void requireSameArchitecture(ComputationGraph restored, CheckpointStore.Checkpoint ckpt) {
+        ComputationGraph fresh = new ComputationGraph(ResNetBuilder.of(settings.spec()).configuration());
+        long expected = fresh.getConfiguration().getVertices().size();
+        long outputs = restored.getLayer(ResNetBuilder.FINAL_DENSE).getParam("W").size(1);
+        if (restored.getConfiguration().getVertices().size() != expected || outputs != settings.spec().numClasses()) {
+            throw new IllegalStateException("checkpoint " + ckpt.path() + " holds a different network ("
+                    + restored.getConfiguration().getVertices().size() + " vertices, " + outputs
+                    + " classes) than the flags ask for (" + settings.spec() + "); use another --model_dir or --clean");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.resnetspark.train;
+
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgorithm;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+
+/**
+ * The only place that constructs DL4J's training masters (their builders have traps: the default
+ * {@code RDDTrainingApproach.Export} writes every minibatch to disk; {@code unicastPort} is ignored).
+ * Both masters stream minibatches straight from the RDD ({@link RDDTrainingApproach#Direct}) and save the
+ * updater state, so momentum survives the averaging rounds.
+ */
+public final class TrainingMasterFactory {
+
+    private TrainingMasterFactory() {
+    }
+
+    /**
+     * A training master for minibatch RDDs whose DataSets hold {@code s.batchPerWorker()} examples.
+     *
+     * @param driverHost address executors use to reach the driver (gradient sharing only)
+     */
+    public static TrainingMaster<?, ?> create(DistributionSettings s, String driverHost) {
+        return switch (s.master()) {
+            case AVERAGING -> new ParameterAveragingTrainingMaster.Builder(s.numWorkers(), s.batchPerWorker())
+                    .batchSizePerWorker(s.batchPerWorker())
+                    .averagingFrequency(s.averagingFrequency())
+                    .workerPrefetchNumBatches(2)
+                    .saveUpdater(true)
+                    .rddTrainingApproach(RDDTrainingApproach.Direct)
+                    .rngSeed(s.seed())
+                    .build();
+            case SHARING -> {
+                VoidConfiguration voidConf = VoidConfiguration.builder()
+                        .controllerAddress(driverHost)
+                        .unicastPort(s.controllerPort())
+                        .portSupplier(new AeronPortSupplier(s.controllerPort()))
+                        .build();
+                ThresholdAlgorithm threshold = s.adaptiveThreshold()
+                        ? new AdaptiveThresholdAlgorithm(s.threshold())
+                        : new FixedThresholdAlgorithm(s.threshold());
+                yield new SharedTrainingMaster.Builder(voidConf, s.numWorkers(), threshold, s.batchPerWorker())
+                        .batchSizePerWorker(s.batchPerWorker())
+                        .workersPerNode(s.workersPerExecutor())
+                        .workerPrefetchNumBatches(2)
+                        .rddTrainingApproach(RDDTrainingApproach.Direct)
+                        .rngSeed(s.seed())
+                        .build();
+            }
+        };
+    }
+}
