@@ -107,4 +107,28 @@ class CliTest {
         assertTrue(r.out.contains("trainable parameters: 78,042"), r.out);
         assertTrue(r.out.contains("block_layer2"), r.out);
     }
+
+    @Test
+    void trainUsageErrors() {
+        Run noData = run("train", "--model_dir", "target/never");
+        assertEquals(2, noData.code);
+        assertEquals("error: --data_dir is required (or --use_synthetic_data)", noData.err.strip());
+        Run gpus = run("train", "--use_synthetic_data", "--model_dir", "target/never", "--num_gpus", "2");
+        assertEquals(2, gpus.code);
+        assertTrue(gpus.err.contains("needs the CUDA build of resnet-spark (mvn -Pcuda)"), gpus.err);
+        Run master = run("train", "--use_synthetic_data", "--model_dir", "target/never", "--training_master", "ps");
+        assertEquals(2, master.code);
+        assertTrue(master.err.contains("expected averaging or sharing"), master.err);
+        assertEquals(2, run("train", "--use_synthetic_data").code, "--model_dir is required");
+    }
+
+    @Test
+    void trainRejectsBatchNotDivisibleByWorkers() {
+        Run r = run("train", "--use_synthetic_data", "--dataset", "cifar10", "--resnet_size", "8",
+                "--model_dir", "target/never", "--num_workers", "3", "--batch_size", "16");
+        assertEquals(2, r.code);
+        assertEquals("error: --batch_size 16 must be a positive multiple of the number of workers (3) so every"
+                + " worker gets the same share", r.err.strip());
+        assertTrue(!new java.io.File("target/never").exists(), "nothing written for a usage error");
+    }
 }

@@ -1,0 +1,99 @@
+package org.resnetspark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.model.ResNetVersion;
+import org.resnetspark.testing.LocalSpark;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The epoch loop on Spark local[2] with synthetic data: checkpoints, resume, reports, divergence. */
+class TrainerTest {
+
+    static SparkSession spark;
+    static JavaSparkContext sc;
+    static final ResNetSpec SPEC = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
+    static final int IMAGES = 64;
+    static final int BATCH = 16;
+
+    @BeforeAll
+    static void start() {
+        spark = LocalSpark.start(2);
+        sc = LocalSpark.context(spark);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static TrainSettings settings(int epochs, LearningRateSchedule schedule) {
+        DistributionSettings dist = new DistributionSettings(DistributionSettings.TrainingMasterKind.AVERAGING, 2, 1,
+                BATCH / 2, 2, 1e-3, true, 40123, 1);
+        return new TrainSettings(SPEC, BATCH, epochs, 1, 0, Double.NaN, 2e-4, 0.9, schedule, dist, 1, 2);
+    }
+
+    private static SyntheticInput input() {
+        return new SyntheticInput(sc, BATCH / 2, 2, IMAGES, 16, 10, CNN2DFormat.NCHW, 3);
+    }
+
+    private static Trainer.Result train(File dir, int epochs) throws Exception {
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 2);
+        return new Trainer(sc, settings(epochs, LearningRateSchedule.cifar10(BATCH, IMAGES)), input(), store,
+                Map.of("test", true)).run();
+    }
+
+    @Test
+    void resumesFromLatestCheckpointOnTheSameSchedule(@TempDir File dir) throws Exception {
+        Trainer.Result first = train(dir, 1);
+        assertEquals(1, first.epochsDone());
+        assertEquals(4, first.globalStep());
+        Trainer.Result resumed = train(dir, 3);
+        assertEquals(3, resumed.epochsDone());
+        assertEquals(12, resumed.globalStep(), "steps continue from the checkpoint");
+
+        JsonNode metrics = new ObjectMapper().readTree(new File(dir, "metrics.json"));
+        assertEquals(3, metrics.get("epochs").size(), "metrics of the first run kept, two epochs added");
+        for (JsonNode e : metrics.get("epochs")) {
+            assertTrue(e.get("eval").get("top1").asDouble() >= 0);
+            assertEquals(LearningRateSchedule.cifar10(BATCH, IMAGES).rate(e.get("global_step").asLong() - 4),
+                    e.get("learning_rate").asDouble(), 1e-12);
+            assertEquals(0, e.get("bad_records").asLong());
+        }
+        JsonNode pointer = new ObjectMapper().readTree(new File(dir, "checkpoint.json"));
+        assertEquals(3, pointer.get("epochs_done").asInt());
+        assertEquals(2, pointer.get("all").size(), "keep_checkpoint_max 2");
+        String[] files = new File(dir, "checkpoints").list((d, n) -> n.endsWith(".zip"));
+        assertEquals(2, files.length, String.join(",", files));
+        assertTrue(Files.readString(new File(dir, "report.html").toPath()).contains("</html>"));
+    }
+
+    @Test
+    void divergenceStopsWithClearMessageAndKeepsLastGoodCheckpoint(@TempDir File dir) throws Exception {
+        train(dir, 1);
+        String pointerBefore = Files.readString(new File(dir, "checkpoint.json").toPath());
+        LearningRateSchedule explosive = new LearningRateSchedule(1e30, IMAGES / (double) BATCH, 0,
+                new double[0], new double[] {1});
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 2);
+        DivergenceException e = assertThrows(DivergenceException.class,
+                () -> new Trainer(sc, settings(3, explosive), input(), store, Map.of()).run());
+        assertTrue(e.getMessage().contains("in epoch 2 (global steps 4..8)"), e.getMessage());
+        assertEquals(pointerBefore, Files.readString(new File(dir, "checkpoint.json").toPath()));
+    }
+}
