@@ -13,6 +13,24 @@ public final class SparkSessions {
     private SparkSessions() {
     }
 
+    /**
+     * A job's session; closing it stops Spark only when this job started it, so running a command inside a
+     * notebook (Zeppelin) leaves the notebook's SparkContext alive.
+     */
+    public record Job(SparkSession spark, boolean owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (owned) {
+                spark.stop();
+            }
+        }
+    }
+
+    public static Job open(String appName) {
+        boolean existing = SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined();
+        return new Job(getOrCreate(appName), !existing);
+    }
+
     public static SparkSession getOrCreate(String appName) {
         SparkConf conf = new SparkConf();
         if (!conf.contains("spark.master")) {

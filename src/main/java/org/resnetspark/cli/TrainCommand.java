@@ -128,8 +128,8 @@ public final class TrainCommand implements Callable<Integer> {
         DatasetFamily family = model.family(DatasetFamily.IMAGENET);
         ResNetSpec resnet = model.spec(family);
         validateBasics();
-        SparkSession spark = SparkSessions.getOrCreate("resnet-spark train");
-        try {
+        try (SparkSessions.Job job = SparkSessions.open("resnet-spark train")) {
+            SparkSession spark = job.spark();
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int workers = workers(sc);
             int global = batchSize != null ? batchSize : (family == DatasetFamily.CIFAR10 ? 128 : 256);
@@ -164,8 +164,6 @@ public final class TrainCommand implements Callable<Integer> {
                     r.epochsDone(), r.globalStep(), r.lastTop1(), dir);
             spec.commandLine().getOut().flush();
             return 0;
-        } finally {
-            spark.stop();
         }
     }
 
