@@ -10,7 +10,6 @@ import org.resnetspark.train.CheckpointStore;
 import org.resnetspark.train.DistributionSettings;
 import org.resnetspark.train.DistributionSettings.TrainingMasterKind;
 import org.resnetspark.train.LearningRateSchedule;
-import org.resnetspark.train.SyntheticInput;
 import org.resnetspark.train.TrainSettings;
 import org.resnetspark.train.Trainer;
 import org.resnetspark.train.TrainingInput;
@@ -37,10 +36,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--data_dir", paramLabel = "DIR",
-            description = "Training data: ImageNet TFRecord shards (train-*, validation-*) or CIFAR-10 binaries"
-                    + " (cifar-10-batches-bin/ or its .tar.gz). Any Hadoop filesystem (hdfs://, file://).")
-    String dataDir;
+    @Mixin
+    DataOptions data = new DataOptions();
+
 
     @Option(names = "--model_dir", paramLabel = "DIR", required = true,
             description = "Where checkpoints, metrics.json and report.html go (any Hadoop filesystem).")
@@ -75,9 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Total workers. Default: 1 in local mode; executors x max(1, num_gpus) on a cluster.")
     Integer numWorkers;
 
-    @Option(names = "--label_smoothing", paramLabel = "EPS", defaultValue = "0",
-            description = "Label smoothing epsilon. Default: ${DEFAULT-VALUE}.")
-    double labelSmoothing;
 
     @Option(names = "--weight_decay", paramLabel = "L2",
             description = "L2 weight decay on conv/dense weights. Default: 2e-4 (cifar10), 1e-4 (imagenet).")
@@ -109,12 +104,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--use_synthetic_data", description = "Random images instead of --data_dir (measures training"
-            + " without input cost).")
-    boolean syntheticData;
 
-    @Option(names = "--synthetic_images", paramLabel = "N", defaultValue = "1024", hidden = true)
-    long syntheticImages;
 
     @Option(names = "--keep_checkpoint_max", paramLabel = "N", defaultValue = "5",
             description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
@@ -125,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DatasetFamily family = model.family(DatasetFamily.IMAGENET);
+        DatasetFamily family = data.family(model);
         ResNetSpec resnet = model.spec(family);
         validateBasics();
         try (SparkSessions.Job job = SparkSessions.open("resnet-spark train")) {
@@ -147,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
             CheckpointStore store = new CheckpointStore(dir, sc.hadoopConfiguration(), keepCheckpoints);
-            TrainingInput input = input(sc, resnet, family, perWorker, workers);
+            TrainingInput input = data.open(sc, resnet, perWorker, workers, seed);
             LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
                     ? LearningRateSchedule.cifar10(global, input.trainImages())
                     : LearningRateSchedule.imagenet(global, input.trainImages(), false);
@@ -168,18 +158,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void validateBasics() {
-        if (dataDir == null && !syntheticData) {
-            throw new UsageException("--data_dir is required (or --use_synthetic_data)");
-        }
+        data.validate();
         if (numGpus < 0) {
             throw new UsageException("--num_gpus must be >= 0, got " + numGpus);
         }
         if (numGpus > 0 && !cudaBackendPresent()) {
             throw new UsageException("--num_gpus " + numGpus + " needs the CUDA build of resnet-spark (mvn -Pcuda);"
                     + " this build has only the CPU backend (nd4j-native)");
-        }
-        if (labelSmoothing < 0 || labelSmoothing >= 1) {
-            throw new UsageException("--label_smoothing must be in [0, 1), got " + labelSmoothing);
         }
         if (epochsBetweenEvals != null && epochsBetweenEvals < 1) {
             throw new UsageException("--epochs_between_evals must be >= 1, got " + epochsBetweenEvals);
@@ -234,20 +219,10 @@ public final class TrainCommand implements Callable<Integer> {
         return executors * perExecutor;
     }
 
-    private TrainingInput input(JavaSparkContext sc, ResNetSpec resnet, DatasetFamily family, int perWorker,
-                                int workers) {
-        if (syntheticData) {
-            return new SyntheticInput(sc, perWorker, workers, syntheticImages, resnet.imageSize(),
-                    resnet.numClasses(), resnet.format(), seed);
-        }
-        throw new UsageException("--data_dir " + dataDir + ": reading " + family + " data is not available in this"
-                + " build yet; use --use_synthetic_data");
-    }
-
     private Map<String, Object> reportSettings(TrainSettings s, DatasetFamily family) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", family.flagValue());
-        m.put("data_dir", syntheticData ? "synthetic" : dataDir);
+        m.put("data_dir", data.describe());
         m.put("model_dir", modelDir);
         m.put("resnet_size", s.spec().size());
         m.put("resnet_version", s.spec().version().flagValue());
@@ -260,7 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("training_master", s.distribution().master().name().toLowerCase());
         m.put("train_epochs", s.trainEpochs());
         m.put("weight_decay", s.weightDecay());
-        m.put("label_smoothing", labelSmoothing);
+        m.put("label_smoothing", data.labelSmoothing);
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
         return m;

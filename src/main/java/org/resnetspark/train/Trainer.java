@@ -5,15 +5,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.model.ResNetBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -110,7 +107,8 @@ public final class Trainer {
             boolean last = epoch + 1 == settings.trainEpochs() || (maxSteps > 0 && step >= maxSteps);
             EpochMetrics.Eval eval = null;
             if ((epoch + 1) % settings.epochsBetweenEvals() == 0 || last) {
-                eval = evaluate(sparkNet);
+                eval = DistributedEvaluation.run(sparkNet, input.evalBatches(), input.classNames(),
+                        settings.distribution().batchPerWorker());
                 lastTop1 = eval.top1();
             }
             long images = Math.min(input.trainImages(), steps * settings.globalBatch());
@@ -127,20 +125,6 @@ public final class Trainer {
             }
         }
         return new Result(epochsDone, step, lastTop1, net);
-    }
-
-    private EpochMetrics.Eval evaluate(SparkComputationGraph sparkNet) {
-        long t0 = System.nanoTime();
-        List<String> names = input.classNames();
-        Evaluation ev = sparkNet.doEvaluation(input.evalBatches(),
-                new Evaluation(names, Math.min(5, names.size())), settings.distribution().batchPerWorker());
-        List<Double> perClass = new ArrayList<>();
-        for (int c = 0; c < names.size(); c++) {
-            int total = ev.classCount(c);
-            perClass.add(total == 0 ? Double.NaN : (double) ev.getTruePositives().getCount(c) / total);
-        }
-        return new EpochMetrics.Eval(ev.accuracy(), ev.topNAccuracy(), ev.getNumRowCounter(), perClass,
-                (System.nanoTime() - t0) / 1e9);
     }
 
     private void requireSameArchitecture(ComputationGraph restored, CheckpointStore.Checkpoint ckpt) {

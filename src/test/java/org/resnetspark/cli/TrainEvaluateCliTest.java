@@ -1,0 +1,57 @@
+package org.resnetspark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train then evaluate through the command line, as a user runs them (synthetic data, local Spark). */
+class TrainEvaluateCliTest {
+
+    @Test
+    void trainResumeCleanAndEvaluate(@TempDir File dir) throws Exception {
+        String[] common = {"--use_synthetic_data", "--synthetic_images", "32", "--dataset", "cifar10",
+                "--resnet_size", "8", "--image_size", "16", "--batch_size", "16", "--epochs_between_evals", "1"};
+        String modelDir = new File(dir, "model").getAbsolutePath();
+        CliTest.Run first = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir, "--train_epochs", "1"},
+                common));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("trained 1 epochs (2 steps)"), first.out());
+
+        CliTest.Run resumed = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir,
+                "--train_epochs", "2"}, common));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("trained 2 epochs (4 steps)"), "continues at epoch 2: " + resumed.out());
+
+        CliTest.Run clean = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir, "--train_epochs", "1",
+                "--clean"}, common));
+        assertEquals(0, clean.code(), clean.err());
+        assertTrue(clean.out().contains("trained 1 epochs (2 steps)"), "--clean starts over: " + clean.out());
+
+        CliTest.Run eval = CliTest.run("evaluate", "--model_dir", modelDir, "--use_synthetic_data",
+                "--synthetic_images", "32", "--dataset", "cifar10", "--resnet_size", "8", "--image_size", "16",
+                "--json");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode j = new ObjectMapper().readTree(eval.out());
+        assertEquals(1, j.get("epochs_done").asInt());
+        assertEquals(32, j.get("examples").asLong());
+        assertTrue(j.get("top1").asDouble() >= 0 && j.get("top5").asDouble() >= j.get("top1").asDouble());
+
+        CliTest.Run none = CliTest.run("evaluate", "--model_dir", new File(dir, "empty").getAbsolutePath(),
+                "--use_synthetic_data", "--dataset", "cifar10", "--resnet_size", "8");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("holds no checkpoint"), none.err());
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] r = new String[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
