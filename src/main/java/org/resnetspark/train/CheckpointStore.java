@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -29,7 +30,7 @@ import java.util.Optional;
  *
  * <p>Guarantees: a checkpoint is written to a temporary name and renamed into place, and the pointer is
  * replaced (atomic rename with overwrite) only after that, so the pointer never names a partial file, whatever
- * moment the driver dies at. At most {@code keep} checkpoints are kept (TensorFlow's keep_checkpoint_max).
+ * moment the driver dies at. At most {@code keep} checkpoints are kept (TensorFlow's keep_checkpoint_max), plus the best by top-1.
  */
 public final class CheckpointStore {
 
@@ -68,11 +69,13 @@ public final class CheckpointStore {
     }
 
     /**
-     * Writes a checkpoint of {@code net} after {@code epochsDone} epochs and makes it the latest.
+     * Writes a checkpoint of {@code net} after {@code epochsDone} epochs and makes it the latest; when
+     * {@code top1} beats the best so far it is also kept as {@code checkpoints/best.zip}.
      *
+     * @param top1 top-1 accuracy of this checkpoint, NaN when it was not evaluated
      * @return the checkpoint's path
      */
-    public Path save(ComputationGraph net, int epochsDone, long globalStep) throws IOException {
+    public Path save(ComputationGraph net, int epochsDone, long globalStep, double top1) throws IOException {
         Path dir = new Path(modelDir, DIR);
         fs.mkdirs(dir);
         String name = String.format("epoch-%04d.zip", epochsDone);
@@ -87,8 +90,21 @@ public final class CheckpointStore {
         fc.rename(tmp, target, Options.Rename.OVERWRITE);
 
         List<String> all = new ArrayList<>();
+        JsonNode best = null;
         if (hasCheckpoint()) {
-            readPointer().get("all").forEach(n -> all.add(n.asText()));
+            JsonNode old = readPointer();
+            old.get("all").forEach(n -> all.add(n.asText()));
+            best = old.get("best");
+        }
+        if (!Double.isNaN(top1) && (best == null || top1 > best.get("top1").asDouble())) {
+            Path bestTmp = new Path(dir, "_tmp-best.zip");
+            FileUtil.copy(fs, target, fs, bestTmp, false, true, fs.getConf());
+            fc.rename(bestTmp, new Path(dir, "best.zip"), Options.Rename.OVERWRITE);
+            ObjectNode b = json.createObjectNode();
+            b.put("path", DIR + "/best.zip");
+            b.put("epochs_done", epochsDone);
+            b.put("top1", top1);
+            best = b;
         }
         all.remove(DIR + "/" + name);
         all.add(DIR + "/" + name);
@@ -102,6 +118,9 @@ public final class CheckpointStore {
         pointer.put("global_step", globalStep);
         ArrayNode arr = pointer.putArray("all");
         all.forEach(arr::add);
+        if (best != null) {
+            pointer.set("best", best);
+        }
         writeAtomically(POINTER, json.writerWithDefaultPrettyPrinter().writeValueAsString(pointer));
         for (String d : dropped) {
             fs.delete(new Path(modelDir, d), false);

@@ -112,7 +112,7 @@ public final class Trainer {
                 lastTop1 = eval.top1();
             }
             long images = Math.min(input.trainImages(), steps * settings.globalBatch());
-            store.save(net, epoch + 1, step);
+            store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
             report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
             LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
                     String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),

@@ -79,8 +79,10 @@ class TrainerTest {
         JsonNode pointer = new ObjectMapper().readTree(new File(dir, "checkpoint.json"));
         assertEquals(3, pointer.get("epochs_done").asInt());
         assertEquals(2, pointer.get("all").size(), "keep_checkpoint_max 2");
-        String[] files = new File(dir, "checkpoints").list((d, n) -> n.endsWith(".zip"));
+        String[] files = new File(dir, "checkpoints").list((d, n) -> n.startsWith("epoch-") && n.endsWith(".zip"));
         assertEquals(2, files.length, String.join(",", files));
+        assertTrue(new File(dir, "checkpoints/best.zip").isFile(), "the best checkpoint is kept too");
+        assertTrue(pointer.get("best").get("top1").asDouble() >= 0);
         assertTrue(Files.readString(new File(dir, "report.html").toPath()).contains("</html>"));
     }
 
