@@ -93,6 +93,7 @@ public final class Trainer {
                 long keep = steps * settings.distribution().numWorkers();
                 batches = batches.zipWithIndex().filter(t -> t._2() < keep).keys();
             }
+            sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs());
             long t0 = System.nanoTime();
             sparkNet.fit(batches);
             batches.unpersist(false);
@@ -107,6 +108,7 @@ public final class Trainer {
             boolean last = epoch + 1 == settings.trainEpochs() || (maxSteps > 0 && step >= maxSteps);
             EpochMetrics.Eval eval = null;
             if ((epoch + 1) % settings.epochsBetweenEvals() == 0 || last) {
+                sc.setJobDescription("evaluate after epoch " + (epoch + 1));
                 eval = DistributedEvaluation.run(sparkNet, input.evalBatches(), input.classNames(),
                         settings.distribution().batchPerWorker());
                 lastTop1 = eval.top1();
