@@ -69,11 +69,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                 o.put("global_step", ckpt.globalStep());
                 o.put("top1", ev.top1());
                 o.put("top5", ev.top5());
+                o.put("loss", ev.loss());
                 o.put("examples", ev.examples());
                 out.println(o);
             } else {
-                out.printf("%s (epoch %d, step %d): top-1 %.4f, top-5 %.4f over %d images%n", ckpt.path(),
-                        ckpt.epochsDone(), ckpt.globalStep(), ev.top1(), ev.top5(), ev.examples());
+                out.printf("%s (epoch %d, step %d): top-1 %.4f, top-5 %.4f, loss %.4f over %d images%n",
+                        ckpt.path(), ckpt.epochsDone(), ckpt.globalStep(), ev.top1(), ev.top5(), ev.loss(),
+                        ev.examples());
             }
             out.flush();
             return 0;

@@ -2,13 +2,17 @@ package org.resnetspark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.evaluation.IEvaluation;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Top-1, top-5 and per-class accuracy of a network over an RDD of minibatches, computed on the executors. */
+/**
+ * Top-1, top-5, per-class accuracy, confusion matrix and cross-entropy of a network over an RDD of minibatches,
+ * computed on the executors in one pass.
+ */
 public final class DistributedEvaluation {
 
     private DistributedEvaluation() {
@@ -17,14 +21,21 @@ public final class DistributedEvaluation {
     public static EpochMetrics.Eval run(SparkComputationGraph net, JavaRDD<DataSet> data, List<String> classNames,
                                         int batchPerWorker) {
         long t0 = System.nanoTime();
-        Evaluation ev = net.doEvaluation(data, new Evaluation(classNames, Math.min(5, classNames.size())),
-                batchPerWorker);
+        IEvaluation<?>[] results = net.doEvaluation(data, batchPerWorker,
+                new Evaluation(classNames, Math.min(5, classNames.size())), new CrossEntropyLoss());
+        Evaluation ev = (Evaluation) results[0];
+        CrossEntropyLoss loss = (CrossEntropyLoss) results[1];
+        int n = classNames.size();
         List<Double> perClass = new ArrayList<>();
-        for (int c = 0; c < classNames.size(); c++) {
-            int total = ev.classCount(c);
-            perClass.add(total == 0 ? Double.NaN : (double) ev.getTruePositives().getCount(c) / total);
+        long[][] confusion = new long[n][n];
+        for (int actual = 0; actual < n; actual++) {
+            int total = ev.classCount(actual);
+            perClass.add(total == 0 ? Double.NaN : (double) ev.getTruePositives().getCount(actual) / total);
+            for (int predicted = 0; predicted < n; predicted++) {
+                confusion[actual][predicted] = ev.getConfusionMatrix().getCount(actual, predicted);
+            }
         }
-        return new EpochMetrics.Eval(ev.accuracy(), ev.topNAccuracy(), ev.getNumRowCounter(), perClass,
-                (System.nanoTime() - t0) / 1e9);
+        return new EpochMetrics.Eval(ev.accuracy(), ev.topNAccuracy(), loss.mean(), ev.getNumRowCounter(), perClass,
+                confusion, (System.nanoTime() - t0) / 1e9);
     }
 }

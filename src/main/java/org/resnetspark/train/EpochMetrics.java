@@ -26,9 +26,12 @@ public record EpochMetrics(int epoch, long globalStep, double learningRate, doub
      *
      * @param top1          top-1 accuracy
      * @param top5          top-5 accuracy
+     * @param loss          mean cross-entropy of the evaluation set
      * @param examples      examples evaluated
      * @param perClassTop1  top-1 accuracy (recall) of each class
+     * @param confusion     counts[actual][predicted]
      * @param seconds       wall time of the evaluation
      */
-    public record Eval(double top1, double top5, long examples, List<Double> perClassTop1, double seconds) { }
+    public record Eval(double top1, double top5, double loss, long examples, List<Double> perClassTop1,
+                       long[][] confusion, double seconds) { }
 }

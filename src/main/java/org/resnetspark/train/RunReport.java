@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * The run's record in the model directory: {@code metrics.json} (run settings and one entry per epoch) and
@@ -20,18 +24,25 @@ public final class RunReport {
     static final String METRICS = "metrics.json";
     static final String HTML = "report.html";
 
+    private static final int MAX_MATRIX_CLASSES = 100;
+    private static final int LISTED_PAIRS = 20;
+
     private final ObjectMapper json = new ObjectMapper();
     private final CheckpointStore store;
     private final Map<String, Object> settings;
+    private final List<String> classNames;
     private final List<JsonNode> epochs = new ArrayList<>();
+    private EpochMetrics.Eval latestEval;
 
     /**
      * Starts the report; keeps the entries of a previous run in the same directory up to
      * {@code epochsDone} (those a resume continues from).
      */
-    public RunReport(CheckpointStore store, Map<String, Object> settings, int epochsDone) throws IOException {
+    public RunReport(CheckpointStore store, Map<String, Object> settings, List<String> classNames, int epochsDone)
+            throws IOException {
         this.store = store;
         this.settings = settings;
+        this.classNames = List.copyOf(classNames);
         var previous = store.read(METRICS);
         if (previous.isPresent() && epochsDone > 0) {
             for (JsonNode e : json.readTree(previous.get()).path("epochs")) {
@@ -44,6 +55,8 @@ public final class RunReport {
 
     /** Appends one epoch and rewrites both files. */
     public void add(EpochMetrics m) throws IOException {
+        double elapsed = epochs.isEmpty() ? 0 : epochs.get(epochs.size() - 1).path("elapsed_seconds").asDouble();
+        elapsed += m.seconds() + (m.eval() == null ? 0 : m.eval().seconds());
         ObjectNode e = json.createObjectNode();
         e.put("epoch", m.epoch());
         e.put("global_step", m.globalStep());
@@ -52,18 +65,35 @@ public final class RunReport {
         e.put("images", m.images());
         e.put("seconds", round(m.seconds()));
         e.put("images_per_sec", round(m.imagesPerSecond()));
+        e.put("elapsed_seconds", round(elapsed));
+        e.put("finished_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         e.put("bad_records", m.badRecords());
         if (m.eval() != null) {
-            ObjectNode ev = e.putObject("eval");
-            ev.put("top1", m.eval().top1());
-            ev.put("top5", m.eval().top5());
-            ev.put("examples", m.eval().examples());
-            ev.put("seconds", round(m.eval().seconds()));
-            ArrayNode pc = ev.putArray("per_class_top1");
-            m.eval().perClassTop1().forEach(pc::add);
+            e.set("eval", evalJson(m.eval()));
+            latestEval = m.eval();
         }
         epochs.add(e);
         write();
+    }
+
+    private ObjectNode evalJson(EpochMetrics.Eval eval) {
+        ObjectNode ev = json.createObjectNode();
+        ev.put("top1", eval.top1());
+        ev.put("top5", eval.top5());
+        ev.put("loss", eval.loss());
+        ev.put("examples", eval.examples());
+        ev.put("seconds", round(eval.seconds()));
+        ArrayNode pc = ev.putArray("per_class_top1");
+        eval.perClassTop1().forEach(pc::add);
+        if (classNames.size() <= MAX_MATRIX_CLASSES) {
+            ev.set("confusion", json.valueToTree(eval.confusion()));
+        } else {
+            ArrayNode pairs = ev.putArray("most_confused");
+            for (long[] p : mostConfused(eval.confusion())) {
+                pairs.addObject().put("actual", (int) p[0]).put("predicted", (int) p[1]).put("count", p[2]);
+            }
+        }
+        return ev;
     }
 
     /** Latest top-1 accuracy, or NaN when no evaluation ran yet. */
@@ -79,6 +109,7 @@ public final class RunReport {
     private void write() throws IOException {
         ObjectNode root = json.createObjectNode();
         root.set("run", json.valueToTree(settings));
+        root.set("classes", json.valueToTree(classNames));
         ArrayNode arr = root.putArray("epochs");
         epochs.forEach(arr::add);
         store.writeAtomically(METRICS, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
@@ -88,31 +119,92 @@ public final class RunReport {
     private String html() {
         StringBuilder rows = new StringBuilder();
         List<double[]> top1 = new ArrayList<>();
-        List<double[]> loss = new ArrayList<>();
+        List<double[]> top5 = new ArrayList<>();
+        List<double[]> trainLoss = new ArrayList<>();
+        List<double[]> evalLoss = new ArrayList<>();
         for (JsonNode e : epochs) {
             JsonNode ev = e.path("eval");
-            rows.append("<tr><td>").append(e.get("epoch").asInt())
+            int epoch = e.get("epoch").asInt();
+            rows.append("<tr><td>").append(epoch)
                     .append("</td><td>").append(e.get("global_step").asLong())
                     .append("</td><td>").append(fmt(e.get("learning_rate").asDouble()))
                     .append("</td><td>").append(fmt(e.get("train_loss").asDouble()))
+                    .append("</td><td>").append(ev.isMissingNode() ? "" : fmt(ev.path("loss").asDouble(Double.NaN)))
                     .append("</td><td>").append(e.get("images_per_sec").asDouble())
+                    .append("</td><td>").append(e.path("elapsed_seconds").asDouble())
                     .append("</td><td>").append(e.get("bad_records").asLong())
                     .append("</td><td>").append(ev.isMissingNode() ? "" : pct(ev.get("top1").asDouble()))
                     .append("</td><td>").append(ev.isMissingNode() ? "" : pct(ev.get("top5").asDouble()))
                     .append("</td></tr>\n");
-            loss.add(new double[] {e.get("epoch").asInt(), e.get("train_loss").asDouble()});
+            trainLoss.add(new double[] {epoch, e.get("train_loss").asDouble()});
             if (!ev.isMissingNode()) {
-                top1.add(new double[] {e.get("epoch").asInt(), ev.get("top1").asDouble()});
+                top1.add(new double[] {epoch, ev.get("top1").asDouble()});
+                top5.add(new double[] {epoch, ev.get("top5").asDouble()});
+                evalLoss.add(new double[] {epoch, ev.path("loss").asDouble(Double.NaN)});
             }
         }
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>resnet-spark report</title>\n"
                 + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>\n"
-                + "<h1>resnet-spark training report</h1>\n<pre>" + escape(settingsText()) + "</pre>\n"
-                + "<h2>Top-1 accuracy</h2>\n" + svg(top1, 0, 1) + "\n<h2>Training loss</h2>\n" + svg(loss, 0, Double.NaN)
-                + "\n<h2>Epochs</h2>\n<table><tr><th>epoch</th><th>step</th><th>learning rate</th><th>loss</th>"
-                + "<th>img/s</th><th>bad records</th><th>top-1</th><th>top-5</th></tr>\n" + rows
-                + "</table>\n</body></html>\n";
+                + "<h1>resnet-spark training report</h1>\n<pre>" + SvgCharts.escape(settingsText()) + "</pre>\n"
+                + "<h2>Accuracy</h2>\n" + SvgCharts.lines(List.of(new SvgCharts.Series("top-1", top1),
+                        new SvgCharts.Series("top-5", top5)), 0, 1, "epoch")
+                + "\n<h2>Loss</h2>\n" + SvgCharts.lines(List.of(new SvgCharts.Series("train", trainLoss),
+                        new SvgCharts.Series("evaluation", evalLoss)), 0, Double.NaN, "epoch")
+                + "\n<h2>Epochs</h2>\n<table><tr><th>epoch</th><th>step</th><th>learning rate</th><th>train loss</th>"
+                + "<th>eval loss</th><th>img/s</th><th>elapsed s</th><th>bad records</th><th>top-1</th><th>top-5</th>"
+                + "</tr>\n" + rows + "</table>\n" + latestEvalHtml() + "</body></html>\n";
+    }
+
+    /** Per-class accuracy and confusion of the latest evaluation of this run (not of a resumed one's past). */
+    private String latestEvalHtml() {
+        if (latestEval == null) {
+            return "";
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < classNames.size(); c++) {
+            order.add(c);
+        }
+        String title = "Per-class top-1 accuracy";
+        if (order.size() > MAX_MATRIX_CLASSES) {
+            order.sort(Comparator.comparingDouble(c -> latestEval.perClassTop1().get(c)));
+            order = order.subList(0, LISTED_PAIRS);
+            title += " (the " + LISTED_PAIRS + " worst classes)";
+        }
+        List<String> names = order.stream().map(classNames::get).toList();
+        List<Double> values = order.stream().map(latestEval.perClassTop1()::get).toList();
+        StringBuilder html = new StringBuilder("<h2>" + title + "</h2>\n" + SvgCharts.bars(names, values) + "\n");
+        if (classNames.size() <= MAX_MATRIX_CLASSES) {
+            html.append("<h2>Confusion matrix</h2>\n").append(SvgCharts.heatMap(classNames, latestEval.confusion()));
+        } else {
+            html.append("<h2>Most confused pairs</h2>\n<table><tr><th>actual</th><th>predicted as</th><th>count</th>"
+                    + "</tr>\n");
+            for (long[] p : mostConfused(latestEval.confusion())) {
+                html.append("<tr><td>").append(SvgCharts.escape(classNames.get((int) p[0]))).append("</td><td>")
+                        .append(SvgCharts.escape(classNames.get((int) p[1]))).append("</td><td>").append(p[2])
+                        .append("</td></tr>\n");
+            }
+            html.append("</table>\n");
+        }
+        return html.toString();
+    }
+
+    /** The largest off-diagonal cells as {actual, predicted, count}, largest first. */
+    private static List<long[]> mostConfused(long[][] confusion) {
+        PriorityQueue<long[]> smallestFirst = new PriorityQueue<>(Comparator.comparingLong(p -> p[2]));
+        for (int a = 0; a < confusion.length; a++) {
+            for (int p = 0; p < confusion[a].length; p++) {
+                if (a != p && confusion[a][p] > 0) {
+                    smallestFirst.add(new long[] {a, p, confusion[a][p]});
+                    if (smallestFirst.size() > LISTED_PAIRS) {
+                        smallestFirst.poll();
+                    }
+                }
+            }
+        }
+        List<long[]> pairs = new ArrayList<>(smallestFirst);
+        pairs.sort(Comparator.comparingLong((long[] p) -> p[2]).reversed());
+        return pairs;
     }
 
     private String settingsText() {
@@ -121,41 +213,12 @@ public final class RunReport {
         return s.toString();
     }
 
-    /** A polyline chart of (epoch, value) points; yMax NaN = the data's maximum. */
-    private static String svg(List<double[]> pts, double yMin, double yMax) {
-        int w = 600;
-        int h = 240;
-        if (pts.isEmpty()) {
-            return "<p>(no data yet)</p>";
-        }
-        double xMax = pts.get(pts.size() - 1)[0];
-        double top = Double.isNaN(yMax) ? pts.stream().mapToDouble(p -> p[1]).filter(Double::isFinite).max()
-                .orElse(1) : yMax;
-        StringBuilder poly = new StringBuilder();
-        for (double[] p : pts) {
-            double x = 40 + (w - 60) * (p[0] / Math.max(1, xMax));
-            double y = h - 30 - (h - 50) * ((p[1] - yMin) / Math.max(1e-12, top - yMin));
-            poly.append(String.format("%.1f,%.1f ", x, y));
-        }
-        return "<svg width=\"" + w + "\" height=\"" + h + "\" xmlns=\"http://www.w3.org/2000/svg\">"
-                + "<line x1=\"40\" y1=\"" + (h - 30) + "\" x2=\"" + (w - 20) + "\" y2=\"" + (h - 30)
-                + "\" stroke=\"black\"/><line x1=\"40\" y1=\"20\" x2=\"40\" y2=\"" + (h - 30) + "\" stroke=\"black\"/>"
-                + "<text x=\"2\" y=\"24\" font-size=\"11\">" + fmt(top) + "</text>"
-                + "<text x=\"2\" y=\"" + (h - 30) + "\" font-size=\"11\">" + fmt(yMin) + "</text>"
-                + "<text x=\"" + (w - 60) + "\" y=\"" + (h - 10) + "\" font-size=\"11\">epoch " + (int) xMax + "</text>"
-                + "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"" + poly + "\"/></svg>";
-    }
-
     private static String fmt(double v) {
         return String.format("%.4g", v);
     }
 
     private static String pct(double v) {
         return String.format("%.2f%%", 100 * v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static double round(double v) {

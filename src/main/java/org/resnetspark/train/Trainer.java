@@ -2,6 +2,7 @@ package org.resnetspark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -11,6 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,6 +34,7 @@ public final class Trainer {
     private final TrainingInput input;
     private final CheckpointStore store;
     private final Map<String, Object> reportSettings;
+    private Duration progressInterval = Duration.ofSeconds(30);
 
     /** What a finished run did. */
     public record Result(int epochsDone, long globalStep, double lastTop1, ComputationGraph network) { }
@@ -41,6 +46,12 @@ public final class Trainer {
         this.input = input;
         this.store = store;
         this.reportSettings = reportSettings;
+    }
+
+    /** How often a progress line is logged while an epoch trains (default 30 s). */
+    public Trainer progressInterval(Duration interval) {
+        this.progressInterval = interval;
+        return this;
     }
 
     /** Builds the network fresh or restores it from the latest checkpoint, then trains. */
@@ -71,13 +82,30 @@ public final class Trainer {
     private Result train(ComputationGraph net, int epochsDone, long step) throws IOException {
         TrainingMaster<?, ?> tm = TrainingMasterFactory.create(settings.distribution(), sc.getConf()
                 .get("spark.driver.host", "127.0.0.1"));
+        LongAccumulator minibatches = sc.sc().longAccumulator("minibatches trained");
+        tm.setListeners(List.of(new MinibatchCounter(minibatches)));
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
-        RunReport report = new RunReport(store, reportSettings, epochsDone);
+        RunReport report = new RunReport(store, reportSettings, input.classNames(), epochsDone);
         long stepsPerEpoch = (long) Math.ceil((double) input.trainImages() / settings.globalBatch());
+        long runSteps = (long) settings.trainEpochs() * stepsPerEpoch;
+        if (settings.maxTrainSteps() > 0) {
+            runSteps = Math.min(runSteps, settings.maxTrainSteps());
+        }
+        int workers = settings.distribution().numWorkers();
+        try (ProgressReporter progress = new ProgressReporter(minibatches, workers,
+                settings.distribution().batchPerWorker(), progressInterval)) {
+            return epochs(net, sparkNet, report, progress, epochsDone, step, stepsPerEpoch, runSteps);
+        }
+    }
+
+    private Result epochs(ComputationGraph net, SparkComputationGraph sparkNet, RunReport report,
+                          ProgressReporter progress, int epochsDone, long step, long stepsPerEpoch, long runSteps)
+            throws IOException {
         LOG.info("training {} for {} epochs: {} images/epoch, global batch {}, {} steps/epoch, {}",
                 settings.spec(), settings.trainEpochs(), input.trainImages(), settings.globalBatch(), stepsPerEpoch,
                 settings.schedule());
         double lastTop1 = report.lastTop1();
+        double loss = Double.NaN;
         for (int epoch = epochsDone; epoch < settings.trainEpochs(); epoch++) {
             long maxSteps = settings.maxTrainSteps();
             if (maxSteps > 0 && step >= maxSteps) {
@@ -90,15 +118,15 @@ public final class Trainer {
             double lr = settings.schedule().rate(step);
             JavaRDD<DataSet> batches = input.trainBatches(epoch);
             if (steps < stepsPerEpoch) {
-                long keep = steps * settings.distribution().numWorkers();
-                batches = batches.zipWithIndex().filter(t -> t._2() < keep).keys();
+                batches = firstBatchesOfEachPartition(batches, steps * settings.distribution().numWorkers());
             }
             sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs());
+            progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, lr, loss);
             long t0 = System.nanoTime();
             sparkNet.fit(batches);
             batches.unpersist(false);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double loss = sparkNet.getScore();
+            loss = sparkNet.getScore();
             step += steps;
             if (!Double.isFinite(loss)) {
                 throw new DivergenceException("training diverged: loss " + loss + " in epoch " + (epoch + 1)
@@ -118,8 +146,8 @@ public final class Trainer {
             report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
             LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
                     String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),
-                    eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%", 100 * eval.top1(),
-                            100 * eval.top5()));
+                    eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%, eval loss %.4f",
+                            100 * eval.top1(), 100 * eval.top5(), eval.loss()));
             epochsDone = epoch + 1;
             if (eval != null && !Double.isNaN(settings.stopThreshold()) && eval.top1() >= settings.stopThreshold()) {
                 LOG.info("stop_threshold {} reached: top-1 {}", settings.stopThreshold(), eval.top1());
@@ -127,6 +155,28 @@ public final class Trainer {
             }
         }
         return new Result(epochsDone, step, lastTop1, net);
+    }
+
+    /**
+     * Keeps {@code keep} minibatches spread evenly over the partitions (one per worker), so that every worker
+     * trains the same number of steps under {@code --max_train_steps}.
+     */
+    private static JavaRDD<DataSet> firstBatchesOfEachPartition(JavaRDD<DataSet> batches, long keep) {
+        long perPartition = (keep + batches.getNumPartitions() - 1) / batches.getNumPartitions();
+        return batches.mapPartitions(it -> new Iterator<DataSet>() {
+            private long taken;
+
+            @Override
+            public boolean hasNext() {
+                return taken < perPartition && it.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                taken++;
+                return it.next();
+            }
+        }, true);
     }
 
     private void requireSameArchitecture(ComputationGraph restored, CheckpointStore.Checkpoint ckpt) {

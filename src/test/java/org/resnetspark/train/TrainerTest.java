@@ -72,6 +72,7 @@ class TrainerTest {
         assertEquals(3, metrics.get("epochs").size(), "metrics of the first run kept, two epochs added");
         for (JsonNode e : metrics.get("epochs")) {
             assertTrue(e.get("eval").get("top1").asDouble() >= 0);
+            assertTrue(e.get("eval").get("loss").asDouble() > 0, "evaluation cross-entropy");
             assertEquals(LearningRateSchedule.cifar10(BATCH, IMAGES).rate(e.get("global_step").asLong() - 4),
                     e.get("learning_rate").asDouble(), 1e-12);
             assertEquals(0, e.get("bad_records").asLong());
@@ -84,6 +85,22 @@ class TrainerTest {
         assertTrue(new File(dir, "checkpoints/best.zip").isFile(), "the best checkpoint is kept too");
         assertTrue(pointer.get("best").get("top1").asDouble() >= 0);
         assertTrue(Files.readString(new File(dir, "report.html").toPath()).contains("</html>"));
+    }
+
+    @Test
+    void maxTrainStepsTrainsEveryWorkerTheSameNumberOfSteps(@TempDir File dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 2);
+        TrainSettings s = settings(2, LearningRateSchedule.cifar10(BATCH, IMAGES));
+        TrainSettings limited = new TrainSettings(s.spec(), s.globalBatch(), s.trainEpochs(), s.epochsBetweenEvals(),
+                6, s.stopThreshold(), s.weightDecay(), s.momentum(), s.schedule(), s.distribution(), s.seed(),
+                s.keepCheckpoints());
+        Trainer.Result r = new Trainer(sc, limited, input(), store, Map.of()).run();
+        assertEquals(6, r.globalStep());
+        assertEquals(2, r.epochsDone());
+        JsonNode epochs = new ObjectMapper().readTree(new File(dir, "metrics.json")).get("epochs");
+        assertEquals(2 * BATCH, epochs.get(1).get("images").asLong(), "2 steps of the second epoch");
+        assertEquals(6, r.network().getConfiguration().getIterationCount(),
+                "each worker's 2 minibatches in the last epoch counted once per global step");
     }
 
     @Test
