@@ -20,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -128,6 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
                         + " workers (" + workers + ") so every worker gets the same share");
             }
             int perWorker = global / workers;
+            if (numGpus == 0) {
+                MemoryCheck.require(resnet, perWorker, sc.isLocal() ? workers : 1, sc.isLocal(), sc.getConf());
+            }
             Path dir = new Path(modelDir);
             if (clean) {
                 FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration());
@@ -137,6 +141,11 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
             CheckpointStore store = new CheckpointStore(dir, sc.hadoopConfiguration(), keepCheckpoints);
+            try {
+                store.requireWritable();
+            } catch (IOException e) {
+                throw new UsageException("--model_dir " + e.getMessage());
+            }
             TrainingInput input = data.open(sc, resnet, perWorker, workers, seed);
             LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
                     ? LearningRateSchedule.cifar10(global, input.trainImages())

@@ -58,6 +58,25 @@ public final class CheckpointStore {
         return modelDir;
     }
 
+    /**
+     * Creates the model directory if needed and proves it writable with a probe file, so a bad
+     * {@code --model_dir} fails before any training time is spent.
+     *
+     * @throws IOException naming the directory and the filesystem's reason
+     */
+    public void requireWritable() throws IOException {
+        Path probe = new Path(modelDir, "._write-probe");
+        try {
+            fs.mkdirs(modelDir);
+            try (OutputStream out = fs.create(probe, true)) {
+                out.write(1);
+            }
+            fs.delete(probe, false);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(modelDir + " is not writable: " + firstLine(e), e);
+        }
+    }
+
     /** True when the directory holds a completed checkpoint. */
     public boolean hasCheckpoint() throws IOException {
         return fs.exists(new Path(modelDir, POINTER));
@@ -84,8 +103,9 @@ public final class CheckpointStore {
         try (OutputStream out = fs.create(tmp, true)) {
             ModelSerializer.writeModel(net, out, true);
         } catch (IOException | RuntimeException e) {
-            fs.delete(tmp, false);
-            throw new IOException("could not write checkpoint " + target + ": " + e.getMessage(), e);
+            deleteQuietly(tmp);
+            throw new IOException("could not write checkpoint " + target + " (the latest checkpoint is still "
+                    + latestName() + "): " + firstLine(e), e);
         }
         fc.rename(tmp, target, Options.Rename.OVERWRITE);
 
@@ -98,7 +118,14 @@ public final class CheckpointStore {
         }
         if (!Double.isNaN(top1) && (best == null || top1 > best.get("top1").asDouble())) {
             Path bestTmp = new Path(dir, "_tmp-best.zip");
-            FileUtil.copy(fs, target, fs, bestTmp, false, true, fs.getConf());
+            try {
+                FileUtil.copy(fs, target, fs, bestTmp, false, true, fs.getConf());
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(bestTmp);
+                deleteQuietly(target);
+                throw new IOException("could not copy " + target + " to best.zip (the latest checkpoint is still "
+                        + latestName() + "): " + firstLine(e), e);
+            }
             fc.rename(bestTmp, new Path(dir, "best.zip"), Options.Rename.OVERWRITE);
             ObjectNode b = json.createObjectNode();
             b.put("path", DIR + "/best.zip");
@@ -153,6 +180,10 @@ public final class CheckpointStore {
         Path tmp = new Path(modelDir, "._tmp-" + name);
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw new IOException("could not write " + target + " (the previous version is kept): "
+                    + firstLine(e), e);
         }
         fc.rename(tmp, target, Options.Rename.OVERWRITE);
     }
@@ -166,6 +197,25 @@ public final class CheckpointStore {
         try (InputStream in = fs.open(p)) {
             return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    private String latestName() throws IOException {
+        return hasCheckpoint() ? readPointer().path("latest").asText() : "none";
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            fs.delete(p, false);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    /** Hadoop's exceptions (e.g. a quota violation) carry multi-line messages; a one-line error needs the first. */
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private JsonNode readPointer() throws IOException {

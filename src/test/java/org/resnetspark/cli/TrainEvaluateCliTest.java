@@ -48,6 +48,18 @@ class TrainEvaluateCliTest {
         assertTrue(none.err().contains("holds no checkpoint"), none.err());
     }
 
+    @Test
+    void unwritableModelDirIsAUsageErrorBeforeTraining(@TempDir File dir) throws Exception {
+        File notADir = new File(dir, "file");
+        java.nio.file.Files.writeString(notADir.toPath(), "x");
+        CliTest.Run r = CliTest.run("train", "--use_synthetic_data", "--dataset", "cifar10", "--resnet_size", "8",
+                "--image_size", "16", "--batch_size", "16", "--model_dir", new File(notADir, "model").getPath());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--model_dir ") && r.err().contains("file/model is not writable: "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals("x", java.nio.file.Files.readString(notADir.toPath()), "nothing damaged");
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] r = new String[a.length + b.length];
         System.arraycopy(a, 0, r, 0, a.length);
