@@ -1,0 +1,94 @@
+package org.resnetspark.data.imagenet;
+
+import org.resnetspark.data.image.DecodedImage;
+
+/**
+ * Resamples decoded 8-bit BGR pixels to float RGB with per-channel means subtracted, writing straight into
+ * a caller's array (a batch buffer) in NCHW or NHWC order.
+ *
+ * <p>The blend is TensorFlow's {@code compute_lerp} in float: {@code top = tl + (tr - tl) * xl},
+ * {@code bottom = bl + (br - bl) * xl}, {@code v = top + (bottom - top) * yl}, then {@code v - mean}.
+ * The horizontal blends of a source row are computed once and reused by every output row that needs
+ * that row (same values, fewer operations).
+ */
+public final class BilinearResampler {
+    private BilinearResampler() {
+    }
+
+    /**
+     * @param means     R, G, B values subtracted from every output value
+     * @param out       destination; {@code 3 * ys.size() * xs.size()} values are written from {@code offset}
+     */
+    public static void resample(DecodedImage image, AxisSampling xs, AxisSampling ys, float[] means,
+                                TensorLayout layout, float[] out, int offset) {
+        int outW = xs.size();
+        int outH = ys.size();
+        if (offset < 0 || offset + 3 * outW * outH > out.length) {
+            throw new IllegalArgumentException("output of " + 3 * outW * outH + " values at offset " + offset
+                    + " does not fit in an array of " + out.length);
+        }
+        byte[] src = image.bgr();
+        int rowBytes = image.width() * 3;
+        int[] xLo = new int[outW];
+        int[] xHi = new int[outW];
+        float[] xLerp = new float[outW];
+        for (int j = 0; j < outW; j++) {
+            xLo[j] = xs.lower(j) * 3;
+            xHi[j] = xs.upper(j) * 3;
+            xLerp[j] = xs.lerp(j);
+        }
+        float[][] rows = {new float[outW * 3], new float[outW * 3]};
+        int[] rowOf = {-1, -1};
+        float meanR = means[0], meanG = means[1], meanB = means[2];
+        int plane = outW * outH;
+        for (int i = 0; i < outH; i++) {
+            int topSlot = rowSlot(ys.lower(i), -1, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
+            int bottomSlot = rowSlot(ys.upper(i), topSlot, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
+            float[] top = rows[topSlot];
+            float[] bottom = rows[bottomSlot];
+            float yl = ys.lerp(i);
+            if (layout == TensorLayout.NHWC) {
+                int o = offset + i * outW * 3;
+                for (int j = 0, k = 0; j < outW; j++, k += 3, o += 3) {
+                    out[o] = top[k + 2] + (bottom[k + 2] - top[k + 2]) * yl - meanR;
+                    out[o + 1] = top[k + 1] + (bottom[k + 1] - top[k + 1]) * yl - meanG;
+                    out[o + 2] = top[k] + (bottom[k] - top[k]) * yl - meanB;
+                }
+            } else {
+                int o = offset + i * outW;
+                for (int j = 0, k = 0; j < outW; j++, k += 3, o++) {
+                    out[o] = top[k + 2] + (bottom[k + 2] - top[k + 2]) * yl - meanR;
+                    out[o + plane] = top[k + 1] + (bottom[k + 1] - top[k + 1]) * yl - meanG;
+                    out[o + 2 * plane] = top[k] + (bottom[k] - top[k]) * yl - meanB;
+                }
+            }
+        }
+    }
+
+    /** Returns the cache slot holding the horizontal blend of source row {@code y}, computing it if needed. */
+    private static int rowSlot(int y, int keep, float[][] rows, int[] rowOf, byte[] src, int rowBytes,
+                               int[] xLo, int[] xHi, float[] xLerp) {
+        if (rowOf[0] == y) {
+            return 0;
+        }
+        if (rowOf[1] == y) {
+            return 1;
+        }
+        // Rows are requested in non-decreasing order, so the slot with the smaller row is the stale one.
+        int slot = keep == 0 ? 1 : keep == 1 ? 0 : (rowOf[0] <= rowOf[1] ? 0 : 1);
+        float[] row = rows[slot];
+        int base = y * rowBytes;
+        for (int j = 0, k = 0; j < xLo.length; j++, k += 3) {
+            int a = base + xLo[j];
+            int b = base + xHi[j];
+            float l = xLerp[j];
+            for (int c = 0; c < 3; c++) {
+                float tl = src[a + c] & 0xFF;
+                float tr = src[b + c] & 0xFF;
+                row[k + c] = tl + (tr - tl) * l;
+            }
+        }
+        rowOf[slot] = y;
+        return slot;
+    }
+}

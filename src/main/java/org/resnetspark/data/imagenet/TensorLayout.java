@@ -1,0 +1,14 @@
+package org.resnetspark.data.imagenet;
+
+/** Order of the values of one preprocessed image in its float array. */
+public enum TensorLayout {
+    /** Channel-first: {@code [c][y][x]}, DL4J's default {@code CNN2DFormat.NCHW}. */
+    NCHW,
+    /** Channel-last: {@code [y][x][c]}, TensorFlow's default. */
+    NHWC;
+
+    /** Index of channel {@code c} of pixel {@code (x, y)} in a 3-channel image of {@code height x width}. */
+    public int index(int height, int width, int y, int x, int c) {
+        return this == NCHW ? (c * height + y) * width + x : (y * width + x) * 3 + c;
+    }
+}
