@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
@@ -49,7 +51,10 @@ public final class CheckpointStore {
 
     public CheckpointStore(Path modelDir, Configuration hadoopConf, int keep) throws IOException {
         this.modelDir = modelDir;
-        this.fs = modelDir.getFileSystem(hadoopConf);
+        FileSystem base = modelDir.getFileSystem(hadoopConf);
+        // Hadoop's checksummed local filesystem renames a file and its .crc sidecar in two steps; a crash
+        // between them leaves a file that no longer matches its checksum. The raw filesystem renames atomically.
+        this.fs = base instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : base;
         this.fc = FileContext.getFileContext(fs.getUri(), hadoopConf);
         this.keep = keep;
     }
@@ -107,7 +112,7 @@ public final class CheckpointStore {
             throw new IOException("could not write checkpoint " + target + " (the latest checkpoint is still "
                     + latestName() + "): " + firstLine(e), e);
         }
-        fc.rename(tmp, target, Options.Rename.OVERWRITE);
+        replace(tmp, target);
 
         List<String> all = new ArrayList<>();
         JsonNode best = null;
@@ -126,7 +131,7 @@ public final class CheckpointStore {
                 throw new IOException("could not copy " + target + " to best.zip (the latest checkpoint is still "
                         + latestName() + "): " + firstLine(e), e);
             }
-            fc.rename(bestTmp, new Path(dir, "best.zip"), Options.Rename.OVERWRITE);
+            replace(bestTmp, new Path(dir, "best.zip"));
             ObjectNode b = json.createObjectNode();
             b.put("path", DIR + "/best.zip");
             b.put("epochs_done", epochsDone);
@@ -185,7 +190,7 @@ public final class CheckpointStore {
             throw new IOException("could not write " + target + " (the previous version is kept): "
                     + firstLine(e), e);
         }
-        fc.rename(tmp, target, Options.Rename.OVERWRITE);
+        replace(tmp, target);
     }
 
     /** The content of {@code name} in the model directory, if present. */
@@ -196,6 +201,18 @@ public final class CheckpointStore {
         }
         try (InputStream in = fs.open(p)) {
             return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Atomically replaces {@code target} with {@code tmp}. */
+    private void replace(Path tmp, Path target) throws IOException {
+        if (fs instanceof RawLocalFileSystem) {
+            // rename(2): atomic, replaces an existing target (FileContext would go through the checksummed LocalFs)
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
+            }
+        } else {
+            fc.rename(tmp, target, Options.Rename.OVERWRITE);
         }
     }
 

@@ -142,8 +142,10 @@ public final class Trainer {
                 lastTop1 = eval.top1();
             }
             long images = Math.min(input.trainImages(), steps * settings.globalBatch());
-            store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
+            // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which
+            // the resume drops; the other order would lose the epoch's metrics for good
             report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
+            store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
             LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
                     String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),
                     eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%, eval loss %.4f",
