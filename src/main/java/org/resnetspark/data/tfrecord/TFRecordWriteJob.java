@@ -37,8 +37,30 @@ final class TFRecordWriteJob {
     private static final Logger LOG = LoggerFactory.getLogger(TFRecordWriteJob.class);
     private static final int WRITE_BUFFER = 1 << 20;
 
-    /** A file a task attempt wrote, and what it is to be called. */
-    record WrittenFile(String tempPath, String finalName, long records) implements Serializable {
+    /** A file a task attempt wrote, and what it is to be called. (Not a record: Kryo cannot serialize those.) */
+    static final class WrittenFile implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String tempPath;
+        private final String finalName;
+        private final long records;
+
+        WrittenFile(String tempPath, String finalName, long records) {
+            this.tempPath = tempPath;
+            this.finalName = finalName;
+            this.records = records;
+        }
+
+        String tempPath() {
+            return tempPath;
+        }
+
+        String finalName() {
+            return finalName;
+        }
+
+        long records() {
+            return records;
+        }
     }
 
     private TFRecordWriteJob() {
