@@ -66,7 +66,8 @@ public final class TFRecordDataSource implements TableProvider, DataSourceRegist
 
     @Override
     public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
-        ExampleRowDecoder.checkSupported(schema);
+        // no type check here: Spark also calls getTable with the DataFrame's schema when saving (to look for a
+        // batch-write capability), and the writer accepts types the reader does not (e.g. smallint)
         return new TFRecordTable(SparkSession.active(), TFRecordOptions.parse(properties), schema);
     }
 

@@ -44,6 +44,7 @@ final class TFRecordTable implements SupportsRead {
 
     @Override
     public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+        ExampleRowDecoder.checkSupported(schema);
         Configuration conf = TFRecordDataSource.hadoopConf(spark, scanOptions.asCaseSensitiveMap());
         return new TFRecordScanBuilder(spark, TFRecordOptions.parse(scanOptions.asCaseSensitiveMap()), conf, schema);
     }

@@ -38,6 +38,18 @@ final class TestData {
         return file(name).toUri().toString();
     }
 
+    /** Byte offset where each record of an uncompressed TFRecord file starts (its 12-byte length header). */
+    static long[] recordOffsets(byte[] file) {
+        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long pos = 0;
+        while (pos < file.length) {
+            offsets.add(pos);
+            pos += 12 + b.getLong((int) pos) + 4;
+        }
+        return offsets.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /** A writable copy of a shared file in {@code dir}, under {@code newName}. */
     static Path copy(String name, Path dir, String newName) throws IOException {
         Path target = dir.resolve(newName);
