@@ -1,5 +1,10 @@
 package org.resnetspark.data.tfrecord;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -21,6 +26,7 @@ import org.tensorflow.example.SequenceExample;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,8 +107,10 @@ class TFRecordBadRecordTest {
 
         Dataset<Row> skipping = spark.read().format("tfrecord").schema(LABEL_SCHEMA).option("mode", "DROPMALFORMED")
                 .load(file.toUri().toString());
-        assertEquals(TestData.SHAPES_VALIDATION_RECORDS - 1, skipping.count());
+        String log = captureLog(() -> assertEquals(TestData.SHAPES_VALIDATION_RECORDS - 1, skipping.count()));
         assertEquals(1, TFRecordBadRecords.count(spark));
+        assertTrue(log.contains("WARN Skipping bad TFRecord: " + e.file() + ": record 7: payload checksum mismatch"),
+                log);
     }
 
     @Test
@@ -233,6 +241,25 @@ class TFRecordBadRecordTest {
         assertTrue(kind.getMessage().endsWith("record 0: column 'image/class/label' (float): feature is a "
                 + "int64_list; expected a float_list"), kind.getMessage());
         assertNotNull(kind.file());
+    }
+
+    /** What log4j2 receives while {@code action} runs (executors share this JVM in local mode). */
+    private static String captureLog(Runnable action) {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        StringWriter sink = new StringWriter();
+        WriterAppender appender = WriterAppender.newBuilder().setName("tfrecord-capture").setTarget(sink)
+                .setLayout(PatternLayout.newBuilder().withPattern("%p %m%n").build()).build();
+        appender.start();
+        LoggerConfig root = ctx.getConfiguration().getRootLogger();
+        root.addAppender(appender, null, null);
+        ctx.updateLoggers();
+        try {
+            action.run();
+        } finally {
+            root.removeAppender("tfrecord-capture");
+            ctx.updateLoggers();
+        }
+        return sink.toString();
     }
 
     private static void writeRecords(Path file, List<byte[]> payloads) throws IOException {

@@ -29,6 +29,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading the TensorFlow-written files from local disk: values, inference, user schema, pruning, paths. */
@@ -159,6 +160,14 @@ class TFRecordReadTest {
         assertEquals(2, directory.rdd().getNumPartitions());
         Dataset<Row> glob = spark.read().format("tfrecord").load(TestData.dir() + "/shapes-*-00000-of-00001");
         assertEquals(TestData.SHAPES_TRAIN_RECORDS + TestData.SHAPES_VALIDATION_RECORDS, glob.count());
+    }
+
+    @Test
+    void missingPathIsNamed() {
+        String missing = TestData.dir().resolve("no-such-shard-*").toUri().toString();
+        Exception e = assertThrows(Exception.class, () -> spark.read().format("tfrecord").load(missing).count());
+        assertTrue(e.getMessage().contains("tfrecord: path does not exist: ") && e.getMessage().contains("no-such-shard-*"),
+                e.getMessage());
     }
 
     @Test
