@@ -37,6 +37,8 @@ final class TFRecordSchemaInference {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SerializableConfiguration> hadoopConf = jsc.broadcast(new SerializableConfiguration(conf));
         FeatureStats stats;
+        // keep the caller's job description (the trainer names its epochs) once inference is done
+        String callerDescription = jsc.getLocalProperty("spark.job.description");
         try {
             jsc.setJobDescription("tfrecord: infer schema from " + perFile + " record(s) of each of "
                     + files.size() + " file(s)");
@@ -44,7 +46,7 @@ final class TFRecordSchemaInference {
                     .map(file -> sample(file, perFile, policy, hadoopConf.value().value()))
                     .reduce(FeatureStats::merge);
         } finally {
-            jsc.setJobDescription(null);
+            jsc.setJobDescription(callerDescription);
             hadoopConf.destroy();
         }
         StructType schema = stats.toSchema();
