@@ -1,5 +1,7 @@
 package org.resnetspark.cli;
 
+import org.resnetspark.backend.Backend;
+import org.resnetspark.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Train, evaluate and inspect ResNet image classifiers on Apache Spark (DeepLearning4J).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, PromoteCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, PromoteCommand.class,
+                BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -33,6 +36,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Backend.init(); // before anything loads ND4J: picks the oneDNN build and switches DL4J's helpers on
         int code = commandLine().execute(args);
         System.exit(code);
     }
