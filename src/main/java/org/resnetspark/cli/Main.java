@@ -1,5 +1,7 @@
 package org.resnetspark.cli;
 
+import org.resnetspark.serve.ExportCommand;
+import org.resnetspark.serve.PredictCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,8 +13,10 @@ import picocli.CommandLine.Command;
 @Command(name = "resnet-spark",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Train, evaluate and inspect ResNet image classifiers on Apache Spark (DeepLearning4J).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class})
+        description = "Train, evaluate, inspect, export and apply ResNet image classifiers on Apache Spark"
+                + " (DeepLearning4J).",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, ExportCommand.class,
+                PredictCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
