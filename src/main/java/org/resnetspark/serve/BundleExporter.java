@@ -62,7 +62,16 @@ public final class BundleExporter {
     public JsonNode export(String modelDir, String exportDir, String checkpoint, boolean overwrite)
             throws IOException {
         Path target = new Path(exportDir);
-        FileSystem out = target.getFileSystem(hadoopConf);
+        // an own instance: switching off .crc side files must not change the cached one others share
+        try (FileSystem out = FileSystem.newInstance(target.toUri(), hadoopConf)) {
+            out.setWriteChecksum(false);
+            return export(out, target, modelDir, checkpoint, overwrite);
+        }
+    }
+
+    private JsonNode export(FileSystem out, Path target, String modelDir, String checkpoint, boolean overwrite)
+            throws IOException {
+        String exportDir = target.toString();
         if (out.exists(target) && !overwrite) {
             throw new IllegalArgumentException("--export_dir " + exportDir + " already exists; use --overwrite to"
                     + " replace it");

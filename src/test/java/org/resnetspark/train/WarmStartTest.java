@@ -34,13 +34,17 @@ class WarmStartTest {
     static final ResNetSpec PRETRAINED = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
     static final ResNetSpec RUN = PRETRAINED.withNumClasses(5);
 
-    @TempDir
+    /** Under java.io.tmpdir (target/tmp in the build), kept for the JVM's life: WarmStartTrainingTest reuses it. */
     static File tmp;
     static ComputationGraph pretrained;
     static String modelDir;
 
     @BeforeAll
-    static void writePretrainedCheckpoint() throws Exception {
+    static synchronized void writePretrainedCheckpoint() throws Exception {
+        if (pretrained != null) {
+            return;
+        }
+        tmp = java.nio.file.Files.createTempDirectory("warm-start").toFile();
         pretrained = ResNetBuilder.of(PRETRAINED).seed(7).build();
         // every parameter distinct from any fresh initialization, BN running mean/var included
         Nd4j.getRandom().setSeed(11);
