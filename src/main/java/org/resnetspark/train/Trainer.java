@@ -35,6 +35,7 @@ public final class Trainer {
     private final CheckpointStore store;
     private final Map<String, Object> reportSettings;
     private Duration progressInterval = Duration.ofSeconds(30);
+    private WarmStart warmStart = WarmStart.none();
 
     /** What a finished run did. */
     public record Result(int epochsDone, long globalStep, double lastTop1, ComputationGraph network) { }
@@ -54,7 +55,16 @@ public final class Trainer {
         return this;
     }
 
-    /** Builds the network fresh or restores it from the latest checkpoint, then trains. */
+    /** How the network starts when the model directory has no checkpoint (default: fresh, all trainable). */
+    public Trainer warmStart(WarmStart warmStart) {
+        this.warmStart = warmStart;
+        return this;
+    }
+
+    /**
+     * Restores the network from the latest checkpoint, or builds it through the {@link WarmStart} (fresh or from
+     * a pretrained checkpoint), then trains.
+     */
     public Result run() throws IOException {
         ComputationGraph net;
         int epochsDone;
@@ -63,16 +73,13 @@ public final class Trainer {
         if (ckpt.isPresent()) {
             net = ckpt.get().network();
             requireSameArchitecture(net, ckpt.get());
+            net = warmStart.resumed(net, ckpt.get().path());
             epochsDone = ckpt.get().epochsDone();
             step = ckpt.get().globalStep();
             net.setLearningRate(settings.schedule());
             LOG.info("resuming from {} after epoch {} (global step {})", ckpt.get().path(), epochsDone, step);
         } else {
-            net = ResNetBuilder.of(settings.spec())
-                    .seed(settings.seed())
-                    .updater(new Momentum(settings.schedule(), settings.momentum()))
-                    .weightDecay(settings.weightDecay())
-                    .build();
+            net = warmStart.initialNetwork(settings);
             epochsDone = 0;
             step = 0;
         }
