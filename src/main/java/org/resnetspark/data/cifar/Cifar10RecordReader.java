@@ -21,8 +21,32 @@ import static org.resnetspark.data.cifar.Cifar10Files.RECORD_BYTES;
  */
 final class Cifar10RecordReader {
 
-    /** Records {@code first .. first+count-1} of {@code file}. */
-    record Split(String file, long first, int count) implements Serializable {
+    /**
+     * Records {@code first .. first+count-1} of {@code file}. A class, not a record: it is an RDD element, and
+     * the Kryo 4 inside Spark cannot serialize Java records.
+     */
+    static final class Split implements Serializable {
+        private final String file;
+        private final long first;
+        private final int count;
+
+        Split(String file, long first, int count) {
+            this.file = file;
+            this.first = first;
+            this.count = count;
+        }
+
+        String file() {
+            return file;
+        }
+
+        long first() {
+            return first;
+        }
+
+        int count() {
+            return count;
+        }
     }
 
     private Cifar10RecordReader() {
