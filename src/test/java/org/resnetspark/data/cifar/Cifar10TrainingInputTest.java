@@ -146,7 +146,7 @@ class Cifar10TrainingInputTest {
     }
 
     private static List<float[]> features(JavaRDD<DataSet> batches) {
-        return batches.map(d -> d.getFeatures().toFloatVector()).collect();
+        return batches.map(d -> d.getFeatures().dup().data().asFloat()).collect();
     }
 
     @Test
