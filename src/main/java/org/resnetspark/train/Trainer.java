@@ -101,12 +101,13 @@ public final class Trainer {
         int workers = settings.distribution().numWorkers();
         try (ProgressReporter progress = new ProgressReporter(minibatches, workers,
                 settings.distribution().batchPerWorker(), progressInterval)) {
-            return epochs(net, sparkNet, report, progress, epochsDone, step, stepsPerEpoch, runSteps);
+            return epochs(net, sparkNet, report, progress, minibatches, epochsDone, step, stepsPerEpoch, runSteps);
         }
     }
 
     private Result epochs(ComputationGraph net, SparkComputationGraph sparkNet, RunReport report,
-                          ProgressReporter progress, int epochsDone, long step, long stepsPerEpoch, long runSteps)
+                          ProgressReporter progress, LongAccumulator minibatches, int epochsDone, long step,
+                          long stepsPerEpoch, long runSteps)
             throws IOException {
         LOG.info("training {} for {} epochs: {} images/epoch, global batch {}, {} steps/epoch, {}",
                 settings.spec(), settings.trainEpochs(), input.trainImages(), settings.globalBatch(), stepsPerEpoch,
@@ -129,6 +130,7 @@ public final class Trainer {
             }
             sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs());
             progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, lr, loss);
+            long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
             sparkNet.fit(batches);
             batches.unpersist(false);
@@ -148,7 +150,13 @@ public final class Trainer {
                         settings.distribution().batchPerWorker());
                 lastTop1 = eval.top1();
             }
-            long images = Math.min(input.trainImages(), steps * settings.globalBatch());
+            // Parameter averaging: counted on the executors from successful tasks only, so a partition lost with
+            // an executor and not retried shows as missing images. Gradient sharing trains inside DL4J's
+            // ParallelWrapper, whose replicas do not call our listener per minibatch; there the count is the
+            // planned one, and completeness rests on the job succeeding.
+            long images = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING
+                    ? (minibatches.value() - minibatchesBefore) * settings.distribution().batchPerWorker()
+                    : Math.min(input.trainImages(), steps * settings.globalBatch());
             // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which
             // the resume drops; the other order would lose the epoch's metrics for good
             report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
