@@ -135,10 +135,16 @@ public final class Trainer {
             sparkNet.fit(batches);
             batches.unpersist(false);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            loss = sparkNet.getScore();
+            // gradient sharing leaves the master's score at 0: no training loss to report there
+            boolean averaging = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING;
+            loss = averaging ? sparkNet.getScore() : Double.NaN;
             step += steps;
-            if (!Double.isFinite(loss)) {
-                throw new DivergenceException("training diverged: loss " + loss + " in epoch " + (epoch + 1)
+            boolean lossDiverged = averaging && !Double.isFinite(loss);
+            // the parameters catch what the loss cannot show (gradient sharing, or a NaN that appeared late)
+            double paramSum = net.params().sumNumber().doubleValue();
+            if (lossDiverged || !Double.isFinite(paramSum)) {
+                throw new DivergenceException("training diverged: " + (lossDiverged ? "loss " + loss
+                        : "non-finite parameters") + " in epoch " + (epoch + 1)
                         + " (global steps " + (step - steps) + ".." + step + "); the latest checkpoint in "
                         + store.modelDir() + " is the last good one");
             }
