@@ -108,6 +108,11 @@ public final class TrainCommand implements Callable<Integer> {
 
 
 
+    @Option(names = "--batch_norm_decay", paramLabel = "D", defaultValue = "0.997",
+            description = "Decay of batch norm's moving averages, which evaluation uses. TensorFlow's 0.997 needs"
+                    + " ~1000 steps to settle; use e.g. 0.9 for runs of a few hundred steps. Default: ${DEFAULT-VALUE}.")
+    double batchNormDecay;
+
     @Option(names = "--keep_checkpoint_max", paramLabel = "N", defaultValue = "5",
             description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
     int keepCheckpoints;
@@ -168,7 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
             double wd = weightDecay != null ? weightDecay : (family == DatasetFamily.CIFAR10 ? 2e-4 : 1e-4);
             TrainSettings settings = new TrainSettings(resnet, global, epochs, between, maxTrainSteps,
                     stopThreshold == null ? Double.NaN : stopThreshold, wd, 0.9, schedule, dist, seed,
-                    keepCheckpoints);
+                    keepCheckpoints, batchNormDecay);
             WarmStart warmStart = WarmStart.of(pretrainedCheckpoint, fineTune, sc.hadoopConfiguration());
             Trainer.Result r;
             try {
@@ -198,6 +203,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (trainEpochs != null && trainEpochs < 1) {
             throw new UsageException("--train_epochs must be >= 1, got " + trainEpochs);
+        }
+        if (!(batchNormDecay > 0 && batchNormDecay < 1)) {
+            throw new UsageException("--batch_norm_decay must be in (0, 1), got " + batchNormDecay);
         }
         master();
         sharingAdaptive();
@@ -266,6 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("on_bad_record", data.badRecordPolicy().name().toLowerCase());
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
+        m.put("batch_norm_decay", s.batchNormDecay());
         m.put("pretrained_model_checkpoint_path", pretrainedCheckpoint);
         m.put("fine_tune", fineTune);
         return m;

@@ -43,15 +43,20 @@ final class SvgCharts {
         for (int i = 0; i < series.size(); i++) {
             String color = COLORS[i % COLORS.length];
             StringBuilder poly = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
             for (double[] p : series.get(i).points()) {
                 if (Double.isFinite(p[1])) {
                     double x = 50 + (w - 70) * (p[0] / xMax);
                     double y = h - 30 - (h - 50) * ((Math.min(p[1], top) - yMin) / (top - yMin));
                     poly.append(String.format("%.1f,%.1f ", x, y));
+                    // markers keep a single evaluation (a one-point line) visible
+                    dots.append(String.format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">"
+                            + "<title>%s %.4g at %.4g</title></circle>", x, y, color,
+                            escape(series.get(i).name()), p[1], p[0]));
                 }
             }
             svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
-                    .append(poly).append("\"/>");
+                    .append(poly).append("\"/>").append(dots);
             svg.append("<text x=\"").append(w - 150).append("\" y=\"").append(20 + 14 * i)
                     .append("\" font-size=\"12\" fill=\"").append(color).append("\">")
                     .append(escape(series.get(i).name())).append("</text>");

@@ -1,5 +1,6 @@
 package org.resnetspark.train;
 
+import org.resnetspark.model.ResNetBuilder;
 import org.resnetspark.model.ResNetSpec;
 
 /**
@@ -17,9 +18,19 @@ import org.resnetspark.model.ResNetSpec;
  * @param distribution       training master and workers
  * @param seed               weight initialization and data order seed
  * @param keepCheckpoints    checkpoints kept in the model directory
+ * @param batchNormDecay     decay of batch norm's moving averages (TensorFlow: 0.997)
  */
 public record TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
                             long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
                             LearningRateSchedule schedule, DistributionSettings distribution, long seed,
-                            int keepCheckpoints) {
+                            int keepCheckpoints, double batchNormDecay) {
+
+    /** Settings with TensorFlow's batch norm decay (0.997). */
+    public TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
+                         long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
+                         LearningRateSchedule schedule, DistributionSettings distribution, long seed,
+                         int keepCheckpoints) {
+        this(spec, globalBatch, trainEpochs, epochsBetweenEvals, maxTrainSteps, stopThreshold, weightDecay, momentum,
+                schedule, distribution, seed, keepCheckpoints, ResNetBuilder.BN_DECAY);
+    }
 }

@@ -91,6 +91,7 @@ public final class WarmStart {
                 .seed(settings.seed())
                 .updater(new Momentum(settings.schedule(), settings.momentum()))
                 .weightDecay(settings.weightDecay())
+                .batchNormDecay(settings.batchNormDecay())
                 .build();
         if (pretrained == null) {
             if (fineTune) {

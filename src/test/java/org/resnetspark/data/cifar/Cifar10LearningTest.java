@@ -35,7 +35,7 @@ class Cifar10LearningTest {
     /** Training records taken from each of the 5 training files, and test records scored. */
     static final int TRAIN_PER_FILE = Integer.getInteger("cifar.learning.trainPerFile", 600);
     static final int TEST = Integer.getInteger("cifar.learning.test", 1000);
-    static final int EPOCHS = Integer.getInteger("cifar.learning.epochs", 2);
+    static final int EPOCHS = Integer.getInteger("cifar.learning.epochs", 3);
     static final int BATCH = 64;
 
     static SparkSession spark;
@@ -61,7 +61,7 @@ class Cifar10LearningTest {
         DistributionSettings dist = new DistributionSettings(DistributionSettings.TrainingMasterKind.AVERAGING, 1, 1,
                 BATCH, 1, 1e-3, true, 40123, 1);
         TrainSettings settings = new TrainSettings(spec, BATCH, EPOCHS, EPOCHS, 0, Double.NaN, 2e-4, 0.9,
-                LearningRateSchedule.cifar10(BATCH, input.trainImages()), dist, 1, 1);
+                LearningRateSchedule.cifar10(BATCH, input.trainImages()), dist, 1, 1, 0.9);
         CheckpointStore store = new CheckpointStore(new Path(tmp.resolve("model").toUri()), sc.hadoopConfiguration(),
                 1);
         long t0 = System.nanoTime();
@@ -69,10 +69,10 @@ class Cifar10LearningTest {
         System.out.printf("CIFAR-10 learning test: %d train images x %d epochs, top-1 %.4f on %d test images,"
                 + " %.1f s%n", input.trainImages(), EPOCHS, r.lastTop1(), TEST, (System.nanoTime() - t0) / 1e9);
         assertEquals(EPOCHS, r.epochsDone());
-        // Measured with this seed: top-1 0.186 (2 epochs of 2,944 images, 92 steps). It cannot reach 2.5x chance
-        // (0.25) in a CI-sized run yet: batch norm's moving averages (decay 0.997) still hold ~76% of their
-        // initial values after 92 steps, and without ND4J's oneDNN helpers a step costs ~9 s on 2 busy cores.
-        assertTrue(r.lastTop1() >= 0.15, "top-1 " + r.lastTop1() + " should be >= 1.5x the 10% chance level");
+        // Measured with this seed (oneDNN helpers on, batch_norm_decay 0.9 so the moving averages evaluation uses
+        // settle within 138 steps): top-1 0.304 after 3 epochs of 2,944 images. Asserted with margin for
+        // CPU-dependent float rounding: at least 2.5x the 10% chance level.
+        assertTrue(r.lastTop1() >= 0.25, "top-1 " + r.lastTop1() + " should be >= 2.5x the 10% chance level");
         input.close();
     }
 }
