@@ -1,11 +1,19 @@
 package org.resnetspark.cli;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.resnetspark.data.BadRecordPolicy;
+import org.resnetspark.data.InputSettings;
+import org.resnetspark.data.cifar.Cifar10Files;
+import org.resnetspark.data.cifar.Cifar10TrainingInput;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.train.SyntheticInput;
 import org.resnetspark.train.TrainingInput;
 import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** Where the images come from; shared by the commands that read a dataset (train, evaluate). */
 public final class DataOptions {
@@ -27,6 +35,17 @@ public final class DataOptions {
             description = "Label smoothing epsilon for training labels. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
+    @Option(names = "--on_bad_record", paramLabel = "fail|skip", defaultValue = "skip",
+            description = "A corrupt record (truncated file, label out of range): fail the job naming the file and"
+                    + " record, or skip it and count it (metrics.json: bad_records). Default: ${DEFAULT-VALUE}.")
+    String onBadRecord;
+
+    @Option(names = "--data_cache_dir", paramLabel = "DIR",
+            description = "Where a --data_dir archive (cifar-10-binary.tar.gz) is extracted once and reused; any"
+                    + " Hadoop filesystem, on a cluster one every executor can read (e.g. hdfs:///tmp/resnet-spark)."
+                    + " Default: <java.io.tmpdir>/resnet-spark-cache.")
+    String dataCacheDir;
+
     /** Checks the flags that need no Spark; throws {@link UsageException}. */
     void validate() {
         if (dataDir == null && !syntheticData) {
@@ -34,6 +53,15 @@ public final class DataOptions {
         }
         if (labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new UsageException("--label_smoothing must be in [0, 1), got " + labelSmoothing);
+        }
+        badRecordPolicy();
+    }
+
+    BadRecordPolicy badRecordPolicy() {
+        try {
+            return BadRecordPolicy.parse(onBadRecord);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--on_bad_record: " + e.getMessage());
         }
     }
 
@@ -52,12 +80,29 @@ public final class DataOptions {
             return new SyntheticInput(sc, perWorker, workers, syntheticImages, spec.imageSize(), spec.numClasses(),
                     spec.format(), seed);
         }
-        throw new UsageException("--data_dir " + dataDir + ": reading " + spec.family() + " data is not available"
-                + " in this build yet; use --use_synthetic_data");
+        if (!Cifar10Files.looksLikeCifar10(dataDir, sc.hadoopConfiguration())) {
+            throw new UsageException("--data_dir " + dataDir + ": not a CIFAR-10 directory (data_batch_*.bin,"
+                    + " test_batch.bin or cifar-10-binary.tar.gz); ImageNet TFRecords not yet supported");
+        }
+        if (spec.family() != DatasetFamily.CIFAR10 || spec.imageSize() != Cifar10Files.IMAGE_SIZE
+                || spec.numClasses() != Cifar10Files.NUM_CLASSES) {
+            throw new UsageException("--data_dir " + dataDir + " holds CIFAR-10 (10 classes, 32x32) but the network"
+                    + " is " + spec + "; use --dataset cifar10 without --image_size/--num_classes");
+        }
+        InputSettings settings = new InputSettings(perWorker, workers, spec.format(), spec.numClasses(), seed,
+                labelSmoothing, badRecordPolicy(), dataCacheDir);
+        try {
+            return Cifar10TrainingInput.open(sc, dataDir, settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading CIFAR-10 from " + dataDir + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--data_dir " + dataDir + ": " + e.getMessage());
+        }
     }
 
     /** The family the flags name, else the one --data_dir looks like. */
     DatasetFamily family(ModelOptions model) {
-        return model.family(DatasetFamily.IMAGENET);
+        boolean cifar = !syntheticData && dataDir != null && Cifar10Files.looksLikeCifar10(dataDir, new Configuration());
+        return model.family(cifar ? DatasetFamily.CIFAR10 : DatasetFamily.IMAGENET);
     }
 }

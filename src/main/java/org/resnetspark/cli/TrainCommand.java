@@ -245,6 +245,7 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("train_epochs", s.trainEpochs());
         m.put("weight_decay", s.weightDecay());
         m.put("label_smoothing", data.labelSmoothing);
+        m.put("on_bad_record", data.badRecordPolicy().name().toLowerCase());
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
         return m;
