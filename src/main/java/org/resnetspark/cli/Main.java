@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Train, evaluate and inspect ResNet image classifiers on Apache Spark (DeepLearning4J).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, PromoteCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, PromoteCommand.class,
+                ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -7,7 +7,7 @@ import org.resnetspark.data.tfrecord.TFRecordBadRecordException;
  * Finds the data error behind a failed Spark job, so the driver can report the task's one-line message
  * ({@code train-00003-of-01024#17: ...}) instead of Spark's stage-failure text.
  */
-final class SparkTaskErrors {
+public final class SparkTaskErrors {
 
     private static final String[] DATA_ERRORS = {InvalidDataException.class.getName(),
             TFRecordBadRecordException.class.getName()};
@@ -16,7 +16,7 @@ final class SparkTaskErrors {
     }
 
     /** An {@link InvalidDataException} carrying the data error's message, or null when {@code e} has none. */
-    static InvalidDataException dataError(Throwable e) {
+    public static InvalidDataException dataError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InvalidDataException || t instanceof TFRecordBadRecordException) {
                 return new InvalidDataException(t.getMessage(), e);
