@@ -111,8 +111,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
             throw new IllegalArgumentException(shards.dir() + " has " + shards.train().size() + " train-* and "
                     + shards.validation().size() + " validation-* TFRecord shards; both are needed");
         }
-        ImageNetPreprocessing prep = new ImageNetPreprocessing(PreprocessingOptions.forOutputSize(imageSize)
-                .withLayout(s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW));
+        ImageNetPreprocessing prep = preprocessing(imageSize,
+                s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW);
         LongAccumulator checkFailures = sc.sc().longAccumulator("imagenet.badRecords");
         CollectionAccumulator<String> names = sc.sc().collectionAccumulator("imagenet.classNames");
         DecodeFailures decodeFailures = new DecodeFailures(s.onBadRecord(),
@@ -142,10 +142,9 @@ public final class ImageNetTrainingInput implements TrainingInput {
                     train.count, shards.train().size(), input.trainImages(), input.stepsPerEpoch(), s.workers(),
                     s.batchPerWorker(), eval.count, shards.validation().size(), bad, imageSize, imageSize);
             return input;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // includes Spark's undeclared SparkException
             sc.setJobDescription(null);
-            InvalidDataException data = SparkTaskErrors.dataError(e);
-            throw data != null ? data : e;
+            throw SparkTaskErrors.rethrow(e);
         }
     }
 
@@ -247,7 +246,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
         long seed = settings.seed();
         long used = trainImages();
         long[] offsets = trainOffsets;
-        ImageNetPreprocessing prep = preprocessing;
+        int size = imageSize();
+        TensorLayout layout = preprocessing.options().layout();
         DecodeFailures failures = decodeFailures;
         Batcher batcher = new Batcher(settings.batchPerWorker(), exampleShape(), settings.numClasses(),
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
@@ -267,23 +267,35 @@ public final class ImageNetTrainingInput implements TrainingInput {
                 }, true);
         return JavaPairRDD.fromJavaRDD(placed)
                 .repartitionAndSortWithinPartitions(new ContiguousPartitioner(settings.workers(), used))
-                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), prep,
+                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), preprocessing(size, layout),
                         Seeds.forPartition(seed, epoch, partition), failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));
     }
 
     @Override
     public JavaRDD<DataSet> evalBatches() {
-        ImageNetPreprocessing prep = preprocessing;
+        int size = imageSize();
+        TensorLayout layout = preprocessing.options().layout();
         DecodeFailures failures = decodeFailures;
         Batcher batcher = new Batcher(settings.batchPerWorker(), exampleShape(), settings.numClasses(), 0,
                 Batcher.Remainder.KEEP);
-        return eval.mapPartitions(it -> batcher.batches(ExampleStreams.eval(it, prep, failures)), true)
+        return eval.mapPartitions(it -> batcher.batches(ExampleStreams.eval(it, preprocessing(size, layout),
+                        failures)), true)
                 .setName("ImageNet evaluation batches");
     }
 
+    /** TF official preprocessing at {@code size}; built inside tasks (it is not Serializable). */
+    static ImageNetPreprocessing preprocessing(int size, TensorLayout layout) {
+        return new ImageNetPreprocessing(PreprocessingOptions.forOutputSize(size).withLayout(layout));
+    }
+
+    /** Side of the square network input. */
+    public int imageSize() {
+        return preprocessing.options().outputSize();
+    }
+
     private long[] exampleShape() {
-        int size = preprocessing.options().outputSize();
+        int size = imageSize();
         return settings.format() == CNN2DFormat.NHWC ? new long[] {size, size, 3} : new long[] {3, size, size};
     }
 

@@ -15,6 +15,25 @@ public final class SparkTaskErrors {
     private SparkTaskErrors() {
     }
 
+    /**
+     * What a driver rethrows for a failed job: the data error as an {@link InvalidDataException} when there is
+     * one, else {@code e} itself (a RuntimeException or IOException) or {@code e} wrapped. Needed because Spark's
+     * Scala code throws the checked {@code SparkException} without declaring it.
+     */
+    public static RuntimeException rethrow(Exception e) throws java.io.IOException {
+        InvalidDataException data = dataError(e);
+        if (data != null) {
+            return data;
+        }
+        if (e instanceof RuntimeException re) {
+            return re;
+        }
+        if (e instanceof java.io.IOException io) {
+            throw io;
+        }
+        return new RuntimeException(e.getMessage(), e);
+    }
+
     /** An {@link InvalidDataException} carrying the data error's message, or null when {@code e} has none. */
     public static InvalidDataException dataError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -91,9 +91,8 @@ public final class ImageNetConverter {
             LOG.info("wrote {} shards to {}; {} PNG/CMYK images re-encoded as RGB JPEG", names.size(), out,
                     reencoded);
             return new Result(layout.train().size(), layout.validation().size(), reencoded, List.copyOf(names));
-        } catch (RuntimeException e) {
-            InvalidDataException data = SparkTaskErrors.dataError(e);
-            throw data != null ? data : e;
+        } catch (Exception e) { // includes Spark's undeclared SparkException
+            throw SparkTaskErrors.rethrow(e);
         } finally {
             sc.setJobDescription(null);
             fs.delete(temp, true);
