@@ -330,9 +330,13 @@ public final class ImageNetTrainingInput implements TrainingInput {
         return evalCount;
     }
 
+    /**
+     * A fresh mutable list per call: DL4J's Evaluation keeps it and Spark's Kryo re-creates it by calling
+     * {@code add}, which immutable lists refuse.
+     */
     @Override
     public List<String> classNames() {
-        return classNames;
+        return new ArrayList<>(classNames);
     }
 
     /**
