@@ -60,7 +60,7 @@ class Cifar10HdfsTest {
 
         assertTrue(Cifar10Files.looksLikeCifar10(dir.toString(), sc.hadoopConfiguration()));
         assertTrue(Cifar10Files.looksLikeCifar10(archive.toString(), sc.hadoopConfiguration()));
-        InputSettings s = new InputSettings(10, 2, CNN2DFormat.NCHW, 10, 7, 0, BadRecordPolicy.FAIL,
+        InputSettings s = new InputSettings(15, 2, CNN2DFormat.NCHW, 10, 7, 0, BadRecordPolicy.FAIL,
                 cache.toString());
         long[] expected = Cifar10TrainingInputTest.fileClassCounts(Cifar10TrainingInputTest.trainFiles(local));
         for (Path dataDir : new Path[] {dir, archive}) {
