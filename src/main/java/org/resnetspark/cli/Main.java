@@ -1,5 +1,9 @@
 package org.resnetspark.cli;
 
+import org.resnetspark.backend.Backend;
+import org.resnetspark.bench.BenchCommand;
+import org.resnetspark.serve.ExportCommand;
+import org.resnetspark.serve.PredictCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +15,10 @@ import picocli.CommandLine.Command;
 @Command(name = "resnet-spark",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Train, evaluate and inspect ResNet image classifiers on Apache Spark (DeepLearning4J).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, PromoteCommand.class,
-                ConvertCommand.class})
+        description = "Train, evaluate, inspect, export and apply ResNet image classifiers on Apache Spark"
+                + " (DeepLearning4J).",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, ExportCommand.class,
+                PredictCommand.class, PromoteCommand.class, BenchCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -34,6 +39,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Backend.init(); // before anything loads ND4J: picks the oneDNN build and switches DL4J's helpers on
         int code = commandLine().execute(args);
         System.exit(code);
     }

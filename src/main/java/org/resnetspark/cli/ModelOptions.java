@@ -43,7 +43,7 @@ public final class ModelOptions {
     String dtype;
 
     /** The family from --dataset, or {@code fallback} when the flag is absent. */
-    DatasetFamily family(DatasetFamily fallback) {
+    public DatasetFamily family(DatasetFamily fallback) {
         if (dataset == null) {
             return fallback;
         }
@@ -59,7 +59,7 @@ public final class ModelOptions {
      *
      * @throws UsageException naming the flag and the accepted values
      */
-    ResNetSpec spec(DatasetFamily family) {
+    public ResNetSpec spec(DatasetFamily family) {
         int size = resnetSize != null ? resnetSize : (family == DatasetFamily.IMAGENET ? 50 : 56);
         ResNetVersion version;
         try {

@@ -2,11 +2,13 @@ package org.resnetspark.cli;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.resnetspark.backend.BackendSparkPlugin;
 
 /**
  * The SparkSession of a job: whatever spark-submit (or bin/resnet-spark's {@code -Dspark.master}) configured,
  * plus the settings DL4J needs when the user did not set them: Kryo with ND4J's registrator (INDArrays in
- * minibatches and parameters) and a Kryo buffer large enough for an ImageNet minibatch.
+ * minibatches and parameters) a Kryo buffer large enough for an ImageNet minibatch, and
+ * {@link BackendSparkPlugin} (oneDNN on every executor).
  */
 public final class SparkSessions {
 
@@ -41,6 +43,8 @@ public final class SparkSessions {
         conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // oneDNN build + DL4J helpers on every executor JVM (Backend.init() at executor start-up)
+        conf.setIfMissing("spark.plugins", BackendSparkPlugin.class.getName());
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

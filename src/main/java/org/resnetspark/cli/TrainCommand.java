@@ -13,6 +13,7 @@ import org.resnetspark.train.LearningRateSchedule;
 import org.resnetspark.train.TrainSettings;
 import org.resnetspark.train.Trainer;
 import org.resnetspark.train.TrainingInput;
+import org.resnetspark.train.WarmStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -111,6 +112,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
     int keepCheckpoints;
 
+    @Option(names = "--pretrained_model_checkpoint_path", paramLabel = "PATH",
+            description = "Transfer learning: initialize every layer but final_dense from this checkpoint zip or"
+                    + " model_dir (its latest checkpoint); final_dense is built for --num_classes. Needs the same"
+                    + " family, size, version and data format. A checkpoint in --model_dir wins over it.")
+    String pretrainedCheckpoint;
+
+    @Option(names = "--fine_tune", description = "Train only final_dense (the rest frozen, batch norm in"
+            + " inference mode); ImageNet learning rate 0.1 x batch/256 without warm-up.")
+    boolean fineTune;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -149,7 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingInput input = data.open(sc, resnet, perWorker, workers, seed);
             LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
                     ? LearningRateSchedule.cifar10(global, input.trainImages())
-                    : LearningRateSchedule.imagenet(global, input.trainImages(), false);
+                    : LearningRateSchedule.imagenet(global, input.trainImages(), fineTune);
             DistributionSettings dist = new DistributionSettings(master(), workers, Math.max(1, numGpus), perWorker,
                     averagingFrequency, sharingThreshold, sharingAdaptive(), controllerPort, seed);
             int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
@@ -158,7 +169,14 @@ public final class TrainCommand implements Callable<Integer> {
             TrainSettings settings = new TrainSettings(resnet, global, epochs, between, maxTrainSteps,
                     stopThreshold == null ? Double.NaN : stopThreshold, wd, 0.9, schedule, dist, seed,
                     keepCheckpoints);
-            Trainer.Result r = new Trainer(sc, settings, input, store, reportSettings(settings, family)).run();
+            WarmStart warmStart = WarmStart.of(pretrainedCheckpoint, fineTune, sc.hadoopConfiguration());
+            Trainer.Result r;
+            try {
+                r = new Trainer(sc, settings, input, store, reportSettings(settings, family)).warmStart(warmStart)
+                        .run();
+            } catch (WarmStart.UnusableCheckpointException e) {
+                throw new UsageException(e.getMessage());
+            }
             spec.commandLine().getOut().printf("trained %d epochs (%d steps); top-1 %.4f; model_dir %s%n",
                     r.epochsDone(), r.globalStep(), r.lastTop1(), dir);
             spec.commandLine().getOut().flush();
@@ -248,6 +266,8 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("on_bad_record", data.badRecordPolicy().name().toLowerCase());
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
+        m.put("pretrained_model_checkpoint_path", pretrainedCheckpoint);
+        m.put("fine_tune", fineTune);
         return m;
     }
 }

@@ -161,6 +161,35 @@ public final class CheckpointStore {
         return target;
     }
 
+    /**
+     * A checkpoint file named by the pointer, not loaded.
+     *
+     * @param top1 its evaluated top-1 accuracy, NaN when unknown
+     */
+    public record Entry(Path path, int epochsDone, double top1) { }
+
+    /** The latest checkpoint's file and epoch, without loading it. */
+    public Optional<Entry> latestEntry() throws IOException {
+        if (!hasCheckpoint()) {
+            return Optional.empty();
+        }
+        JsonNode p = readPointer();
+        double top1 = p.has("best") && p.get("best").get("epochs_done").asInt() == p.get("epochs_done").asInt()
+                ? p.get("best").get("top1").asDouble() : Double.NaN;
+        return Optional.of(new Entry(new Path(modelDir, p.get("latest").asText()), p.get("epochs_done").asInt(),
+                top1));
+    }
+
+    /** The best checkpoint (highest top-1 so far), without loading it; empty before any evaluation. */
+    public Optional<Entry> bestEntry() throws IOException {
+        if (!hasCheckpoint() || !readPointer().has("best")) {
+            return Optional.empty();
+        }
+        JsonNode b = readPointer().get("best");
+        return Optional.of(new Entry(new Path(modelDir, b.get("path").asText()), b.get("epochs_done").asInt(),
+                b.get("top1").asDouble()));
+    }
+
     /** Loads the latest checkpoint with its updater state. */
     public Optional<Checkpoint> loadLatest() throws IOException {
         if (!hasCheckpoint()) {

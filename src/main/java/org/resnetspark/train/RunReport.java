@@ -61,7 +61,7 @@ public final class RunReport {
         e.put("epoch", m.epoch());
         e.put("global_step", m.globalStep());
         e.put("learning_rate", m.learningRate());
-        e.put("train_loss", m.trainLoss());
+        putNumber(e, "train_loss", m.trainLoss());
         e.put("images", m.images());
         e.put("seconds", round(m.seconds()));
         e.put("images_per_sec", round(m.imagesPerSecond()));
@@ -80,7 +80,7 @@ public final class RunReport {
         ObjectNode ev = json.createObjectNode();
         ev.put("top1", eval.top1());
         ev.put("top5", eval.top5());
-        ev.put("loss", eval.loss());
+        putNumber(ev, "loss", eval.loss());
         ev.put("examples", eval.examples());
         ev.put("seconds", round(eval.seconds()));
         ArrayNode pc = ev.putArray("per_class_top1");
@@ -94,6 +94,15 @@ public final class RunReport {
             }
         }
         return ev;
+    }
+
+    /** JSON has no NaN: an unknown value (e.g. gradient sharing's training loss) is written as null. */
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
     }
 
     /** Latest top-1 accuracy, or NaN when no evaluation ran yet. */
@@ -128,7 +137,7 @@ public final class RunReport {
             rows.append("<tr><td>").append(epoch)
                     .append("</td><td>").append(e.get("global_step").asLong())
                     .append("</td><td>").append(fmt(e.get("learning_rate").asDouble()))
-                    .append("</td><td>").append(fmt(e.get("train_loss").asDouble()))
+                    .append("</td><td>").append(fmt(e.get("train_loss").asDouble(Double.NaN)))
                     .append("</td><td>").append(ev.isMissingNode() ? "" : fmt(ev.path("loss").asDouble(Double.NaN)))
                     .append("</td><td>").append(e.get("images_per_sec").asDouble())
                     .append("</td><td>").append(e.path("elapsed_seconds").asDouble())
@@ -136,7 +145,7 @@ public final class RunReport {
                     .append("</td><td>").append(ev.isMissingNode() ? "" : pct(ev.get("top1").asDouble()))
                     .append("</td><td>").append(ev.isMissingNode() ? "" : pct(ev.get("top5").asDouble()))
                     .append("</td></tr>\n");
-            trainLoss.add(new double[] {epoch, e.get("train_loss").asDouble()});
+            trainLoss.add(new double[] {epoch, e.get("train_loss").asDouble(Double.NaN)});
             if (!ev.isMissingNode()) {
                 top1.add(new double[] {epoch, ev.get("top1").asDouble()});
                 top5.add(new double[] {epoch, ev.get("top5").asDouble()});

@@ -35,6 +35,7 @@ public final class Trainer {
     private final CheckpointStore store;
     private final Map<String, Object> reportSettings;
     private Duration progressInterval = Duration.ofSeconds(30);
+    private WarmStart warmStart = WarmStart.none();
 
     /** What a finished run did. */
     public record Result(int epochsDone, long globalStep, double lastTop1, ComputationGraph network) { }
@@ -54,7 +55,16 @@ public final class Trainer {
         return this;
     }
 
-    /** Builds the network fresh or restores it from the latest checkpoint, then trains. */
+    /** How the network starts when the model directory has no checkpoint (default: fresh, all trainable). */
+    public Trainer warmStart(WarmStart warmStart) {
+        this.warmStart = warmStart;
+        return this;
+    }
+
+    /**
+     * Restores the network from the latest checkpoint, or builds it through the {@link WarmStart} (fresh or from
+     * a pretrained checkpoint), then trains.
+     */
     public Result run() throws IOException {
         ComputationGraph net;
         int epochsDone;
@@ -63,16 +73,13 @@ public final class Trainer {
         if (ckpt.isPresent()) {
             net = ckpt.get().network();
             requireSameArchitecture(net, ckpt.get());
+            net = warmStart.resumed(net, ckpt.get().path());
             epochsDone = ckpt.get().epochsDone();
             step = ckpt.get().globalStep();
             net.setLearningRate(settings.schedule());
             LOG.info("resuming from {} after epoch {} (global step {})", ckpt.get().path(), epochsDone, step);
         } else {
-            net = ResNetBuilder.of(settings.spec())
-                    .seed(settings.seed())
-                    .updater(new Momentum(settings.schedule(), settings.momentum()))
-                    .weightDecay(settings.weightDecay())
-                    .build();
+            net = warmStart.initialNetwork(settings);
             epochsDone = 0;
             step = 0;
         }
@@ -94,12 +101,13 @@ public final class Trainer {
         int workers = settings.distribution().numWorkers();
         try (ProgressReporter progress = new ProgressReporter(minibatches, workers,
                 settings.distribution().batchPerWorker(), progressInterval)) {
-            return epochs(net, sparkNet, report, progress, epochsDone, step, stepsPerEpoch, runSteps);
+            return epochs(net, sparkNet, report, progress, minibatches, epochsDone, step, stepsPerEpoch, runSteps);
         }
     }
 
     private Result epochs(ComputationGraph net, SparkComputationGraph sparkNet, RunReport report,
-                          ProgressReporter progress, int epochsDone, long step, long stepsPerEpoch, long runSteps)
+                          ProgressReporter progress, LongAccumulator minibatches, int epochsDone, long step,
+                          long stepsPerEpoch, long runSteps)
             throws IOException {
         LOG.info("training {} for {} epochs: {} images/epoch, global batch {}, {} steps/epoch, {}",
                 settings.spec(), settings.trainEpochs(), input.trainImages(), settings.globalBatch(), stepsPerEpoch,
@@ -122,14 +130,21 @@ public final class Trainer {
             }
             sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs());
             progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, lr, loss);
+            long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
             sparkNet.fit(batches);
             batches.unpersist(false);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            loss = sparkNet.getScore();
+            // gradient sharing leaves the master's score at 0: no training loss to report there
+            boolean averaging = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING;
+            loss = averaging ? sparkNet.getScore() : Double.NaN;
             step += steps;
-            if (!Double.isFinite(loss)) {
-                throw new DivergenceException("training diverged: loss " + loss + " in epoch " + (epoch + 1)
+            boolean lossDiverged = averaging && !Double.isFinite(loss);
+            // the parameters catch what the loss cannot show (gradient sharing, or a NaN that appeared late)
+            double paramSum = net.params().sumNumber().doubleValue();
+            if (lossDiverged || !Double.isFinite(paramSum)) {
+                throw new DivergenceException("training diverged: " + (lossDiverged ? "loss " + loss
+                        : "non-finite parameters") + " in epoch " + (epoch + 1)
                         + " (global steps " + (step - steps) + ".." + step + "); the latest checkpoint in "
                         + store.modelDir() + " is the last good one");
             }
@@ -141,7 +156,13 @@ public final class Trainer {
                         settings.distribution().batchPerWorker());
                 lastTop1 = eval.top1();
             }
-            long images = Math.min(input.trainImages(), steps * settings.globalBatch());
+            // Parameter averaging: counted on the executors from successful tasks only, so a partition lost with
+            // an executor and not retried shows as missing images. Gradient sharing trains inside DL4J's
+            // ParallelWrapper, whose replicas do not call our listener per minibatch; there the count is the
+            // planned one, and completeness rests on the job succeeding.
+            long images = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING
+                    ? (minibatches.value() - minibatchesBefore) * settings.distribution().batchPerWorker()
+                    : Math.min(input.trainImages(), steps * settings.globalBatch());
             // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which
             // the resume drops; the other order would lose the epoch's metrics for good
             report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));

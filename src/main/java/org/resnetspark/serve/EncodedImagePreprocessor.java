@@ -1,0 +1,126 @@
+package org.resnetspark.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.resnetspark.data.image.ImageHeader;
+import org.resnetspark.data.image.ImageHeaderReader;
+import org.resnetspark.data.imagenet.CropWindow;
+import org.resnetspark.data.imagenet.ImageNetPreprocessing;
+import org.resnetspark.data.imagenet.PreprocessingOptions;
+import org.resnetspark.data.imagenet.ResizeSemantics;
+import org.resnetspark.data.imagenet.TensorLayout;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetSpec;
+
+/**
+ * The encoded-image input of a bundle: JPEG/PNG bytes to the float pixels the network was evaluated on, fully
+ * described by its JSON (the {@code preprocessing} object of {@code metadata.json}), so a bundle reproduces it
+ * without knowing how it was trained.
+ *
+ * <ul>
+ *   <li>{@code imagenet_eval}: TF official ResNet's eval preprocessing ({@link ImageNetPreprocessing#eval}):
+ *       aspect-preserving resize of the shorter side to {@code eval_resize_min}, central S x S crop, subtract the
+ *       RGB channel means.</li>
+ *   <li>{@code cifar_standardization}: decode, bilinear resize of the whole image to S x S (aspect not kept; a
+ *       32x32 image is copied unchanged), then TF's {@code per_image_standardization}
+ *       {@code (x - mean) / max(std, 1/sqrt(N))} over all N = 3 S S values (mean and population std), as the
+ *       CIFAR-10 eval pipeline applies to its raw pixels.</li>
+ * </ul>
+ * Thread-safe (no mutable state).
+ */
+public final class EncodedImagePreprocessor {
+
+    static final String IMAGENET_EVAL = "imagenet_eval";
+    static final String CIFAR_STANDARDIZATION = "cifar_standardization";
+
+    private final String kind;
+    private final PreprocessingOptions options;
+    private final ImageNetPreprocessing pipeline;
+
+    private EncodedImagePreprocessor(String kind, PreprocessingOptions options) {
+        this.kind = kind;
+        this.options = options;
+        this.pipeline = new ImageNetPreprocessing(options);
+    }
+
+    /** The eval preprocessing of the network's family, at its image size and data format. */
+    public static EncodedImagePreprocessor forSpec(ResNetSpec spec) {
+        TensorLayout layout = spec.format() == CNN2DFormat.NCHW ? TensorLayout.NCHW : TensorLayout.NHWC;
+        PreprocessingOptions o = PreprocessingOptions.forOutputSize(spec.imageSize()).withLayout(layout);
+        if (spec.family() == DatasetFamily.IMAGENET) {
+            return new EncodedImagePreprocessor(IMAGENET_EVAL, o);
+        }
+        // raw pixels, no DCT shortcuts: CIFAR-sized images are decoded at full scale anyway
+        return new EncodedImagePreprocessor(CIFAR_STANDARDIZATION, o.withMeans(0, 0, 0).withReducedScaleDecoding(false));
+    }
+
+    /** Rebuilds the preprocessing a bundle's metadata describes. */
+    public static EncodedImagePreprocessor fromJson(JsonNode p) {
+        String kind = p.get("kind").asText();
+        if (!kind.equals(IMAGENET_EVAL) && !kind.equals(CIFAR_STANDARDIZATION)) {
+            throw new IllegalArgumentException("unknown preprocessing kind '" + kind + "'");
+        }
+        JsonNode m = p.get("means_rgb");
+        PreprocessingOptions o = new PreprocessingOptions(p.get("output_size").asInt(),
+                p.get("eval_resize_min").asInt(), (float) m.get(0).asDouble(), (float) m.get(1).asDouble(),
+                (float) m.get(2).asDouble(), TensorLayout.valueOf(p.get("layout").asText()),
+                ResizeSemantics.valueOf(p.get("resize").asText()), p.get("reduced_scale_decoding").asBoolean());
+        return new EncodedImagePreprocessor(kind, o);
+    }
+
+    /** The JSON {@link #fromJson} reads back; floats written as the exact values used. */
+    public ObjectNode toJson(ObjectMapper json) {
+        ObjectNode p = json.createObjectNode();
+        p.put("kind", kind);
+        p.put("output_size", options.outputSize());
+        p.put("eval_resize_min", options.evalResizeMin());
+        p.putArray("means_rgb").add(options.meanR()).add(options.meanG()).add(options.meanB());
+        p.put("layout", options.layout().name());
+        p.put("resize", options.resize().name());
+        p.put("reduced_scale_decoding", options.reducedScaleDecoding());
+        p.put("description", kind.equals(IMAGENET_EVAL)
+                ? "decode; resize the shorter side to eval_resize_min (aspect kept); central output_size crop;"
+                + " subtract means_rgb; RGB channels in layout order"
+                : "decode; bilinear resize of the whole image to output_size x output_size; per-image"
+                + " standardization (x - mean) / max(std, 1/sqrt(N)) over all 3*output_size^2 values");
+        return p;
+    }
+
+    public int valuesPerImage() {
+        return options.valuesPerImage();
+    }
+
+    /**
+     * Preprocesses one encoded image into {@code out[offset .. offset + valuesPerImage())}.
+     *
+     * @param source names the image in error messages
+     * @throws org.resnetspark.data.image.CorruptImageException if the bytes are not a decodable JPEG/PNG
+     */
+    public void preprocess(byte[] encoded, String source, float[] out, int offset) {
+        if (kind.equals(IMAGENET_EVAL)) {
+            pipeline.eval(encoded, source, out, offset);
+            return;
+        }
+        ImageHeader header = ImageHeaderReader.read(encoded, source);
+        pipeline.renderCrop(encoded, CropWindow.full(header.width(), header.height()), false, source, out, offset);
+        standardize(out, offset, valuesPerImage());
+    }
+
+    /** TF's per_image_standardization in place over {@code out[offset .. offset + n)}. */
+    static void standardize(float[] out, int offset, int n) {
+        double sum = 0;
+        double sq = 0;
+        for (int i = offset; i < offset + n; i++) {
+            sum += out[i];
+            sq += (double) out[i] * out[i];
+        }
+        double mean = sum / n;
+        double std = Math.sqrt(Math.max(0, sq / n - mean * mean));
+        double scale = 1 / Math.max(std, 1 / Math.sqrt(n));
+        for (int i = offset; i < offset + n; i++) {
+            out[i] = (float) ((out[i] - mean) * scale);
+        }
+    }
+}

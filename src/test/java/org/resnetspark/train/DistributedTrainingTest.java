@@ -1,0 +1,144 @@
+package org.resnetspark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.model.ResNetVersion;
+import org.resnetspark.testing.LocalCluster;
+
+import java.io.File;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Training across real executor JVMs ({@code local-cluster[2,1,1536]}): gradient sharing over Aeron between
+ * processes, and the loss of an executor mid-run under both training masters.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistributedTrainingTest {
+
+    static final ResNetSpec SPEC = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
+    static final int IMAGES = 128;
+    static final int BATCH = 16;
+    static final int WORKERS = 2;
+    static SparkSession spark;
+    static JavaSparkContext sc;
+
+    @BeforeAll
+    static void start() {
+        spark = LocalCluster.start(WORKERS, 1536);
+        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    private static Trainer trainer(File dir, DistributionSettings.TrainingMasterKind master, int epochs, int port)
+            throws Exception {
+        DistributionSettings dist = new DistributionSettings(master, WORKERS, 1, BATCH / WORKERS, 2, 1e-3, true,
+                port, 1);
+        TrainSettings s = new TrainSettings(SPEC, BATCH, epochs, 1, 0, Double.NaN, 2e-4, 0.9,
+                LearningRateSchedule.cifar10(BATCH, IMAGES), dist, 1, 3);
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 3);
+        return new Trainer(sc, s, new SyntheticInput(sc, BATCH / WORKERS, WORKERS, IMAGES, 16, 10,
+                CNN2DFormat.NCHW, 5), store, Map.of("test", "local-cluster"));
+    }
+
+    private static JsonNode epochs(File dir) throws Exception {
+        return new ObjectMapper().readTree(new File(dir, "metrics.json")).get("epochs");
+    }
+
+    private static void assertEveryImageTrained(File dir, int epochs) throws Exception {
+        JsonNode e = epochs(dir);
+        assertEquals(epochs, e.size());
+        for (JsonNode epoch : e) {
+            assertEquals(IMAGES, epoch.get("images").asLong(),
+                    "images counted on the executors in epoch " + epoch.get("epoch") + ": none dropped");
+            assertTrue(Double.isFinite(epoch.get("train_loss").asDouble()));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void gradientSharingAcrossExecutorJvms(@TempDir File dir) throws Exception {
+        Trainer.Result r = trainer(dir, DistributionSettings.TrainingMasterKind.SHARING, 2, 40231).run();
+        assertEquals(2, r.epochsDone());
+        assertEquals(2L * IMAGES / BATCH, r.globalStep());
+        assertEveryImageTrained(dir, 2);
+        assertTrue(new File(dir, "checkpoints/epoch-0002.zip").isFile());
+    }
+
+    /** Runs training in the background and kills one executor JVM once the first checkpoint is written. */
+    private static CompletableFuture<Trainer.Result> trainAndKillAnExecutor(File dir,
+            DistributionSettings.TrainingMasterKind master, int port) throws Exception {
+        Trainer t = trainer(dir, master, 4, port);
+        CompletableFuture<Trainer.Result> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return t.run();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (!new File(dir, "checkpoint.json").isFile() && !run.isDone()) {
+            assertTrue(System.currentTimeMillis() < deadline, "no checkpoint within 240 s");
+            Thread.sleep(50);
+        }
+        assertTrue(LocalCluster.killOneExecutor(spark).isPresent(), "an executor JVM to kill");
+        return run;
+    }
+
+    @Test
+    @Order(2)
+    void parameterAveragingSurvivesALostExecutor(@TempDir File dir) throws Exception {
+        Trainer.Result r = trainAndKillAnExecutor(dir, DistributionSettings.TrainingMasterKind.AVERAGING, 0)
+                .get(6, TimeUnit.MINUTES);
+        assertEquals(4, r.epochsDone(), "the job finishes");
+        assertEquals(4L * IMAGES / BATCH, r.globalStep());
+        assertEveryImageTrained(dir, 4);
+    }
+
+    /**
+     * DL4J's gradient sharing has no recovery for a worker lost mid-epoch; what it must not do is hang. Either the
+     * job completes (Spark retried the task on a relaunched executor and the Aeron mesh re-formed) or it fails
+     * with an error, and in both cases the model directory holds a loadable checkpoint to resume from.
+     */
+    @Test
+    @Order(3)
+    void gradientSharingWithALostExecutorFinishesOrFailsFastWithAResumableCheckpoint(@TempDir File dir)
+            throws Exception {
+        CompletableFuture<Trainer.Result> run = trainAndKillAnExecutor(dir,
+                DistributionSettings.TrainingMasterKind.SHARING, 40241);
+        String outcome;
+        try {
+            Trainer.Result r = run.get(8, TimeUnit.MINUTES);
+            outcome = "finished " + r.epochsDone() + " epochs";
+            assertEquals(4, r.epochsDone());
+        } catch (java.util.concurrent.ExecutionException e) {
+            outcome = "failed: " + e.getCause().getMessage();
+        }
+        System.out.println("gradient sharing after losing an executor: " + outcome);
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 3);
+        assertTrue(store.loadLatest().orElseThrow().epochsDone() >= 1, "a resumable checkpoint: " + outcome);
+    }
+}
