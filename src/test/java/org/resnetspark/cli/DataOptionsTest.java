@@ -57,7 +57,7 @@ class DataOptionsTest {
         File empty = new File(dir, "empty");
         assertTrue(empty.mkdir());
         CliTest.Run r = CliTest.run("train", "--data_dir", empty.getPath(), "--model_dir",
-                new File(dir, "model").getPath(), "--resnet_size", "18");
+                new File(dir, "model").getPath(), "--resnet_size", "18", "--image_size", "64", "--batch_size", "8");
         assertEquals(2, r.code(), r.err());
         assertEquals("error: --data_dir " + empty.getPath() + ": empty or does not exist", r.err().strip());
     }
