@@ -36,7 +36,7 @@ final class DecodeFailures implements Serializable {
         if (policy == BadRecordPolicy.FAIL) {
             throw new InvalidDataException(e.getMessage() + " (--on_bad_record fail)", e);
         }
-        LOG.warn("skipping corrupt image {}: {}", e.source(), e.getMessage() + "; " + what);
+        LOG.warn("skipping corrupt image {}; {}", e.getMessage(), what);
         sources.add(e.source());
     }
 

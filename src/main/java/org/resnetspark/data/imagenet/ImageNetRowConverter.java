@@ -65,6 +65,7 @@ public final class ImageNetRowConverter implements Serializable {
         return new ImageNetRecord(id, bytes, (int) (l - 1), boxes(row, id));
     }
 
+    @SuppressWarnings("unchecked") // generic array of the four coordinate lists
     private float[][] boxes(Row row, String id) {
         List<Float>[] lists = new List[4];
         int n = -1;

@@ -8,7 +8,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
@@ -62,6 +61,9 @@ import java.util.TreeMap;
  * training it is replaced by another crop of a good image of the same partition (to keep the batch counts
  * equal), in evaluation it is left out. {@link #badRecords()} is the sum. Under {@code fail}, the first bad
  * record stops the job with an {@link InvalidDataException} whose message is one line naming the record.
+ * (The {@code #index} counts the records the TFRecord reader delivered: after an unreadable TFRecord skipped
+ * earlier in the same shard it is one lower than the position in the file; the reader's own WARN line gives
+ * that position.)
  */
 public final class ImageNetTrainingInput implements TrainingInput {
 
@@ -113,7 +115,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
         }
         ImageNetPreprocessing prep = preprocessing(imageSize,
                 s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW);
-        LongAccumulator checkFailures = sc.sc().longAccumulator("imagenet.badRecords");
+        // identities rather than a count: a retried task adds the same record again, a set counts it once
+        CollectionAccumulator<String> checkFailures = sc.sc().collectionAccumulator("imagenet.badRecords");
         CollectionAccumulator<String> names = sc.sc().collectionAccumulator("imagenet.classNames");
         DecodeFailures decodeFailures = new DecodeFailures(s.onBadRecord(),
                 sc.sc().collectionAccumulator("imagenet.decodeFailures"));
@@ -124,7 +127,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
             sc.setJobDescription("read ImageNet validation shards from " + shards.dir());
             Loaded eval = load(spark, shards.validation(), s, checkFailures, names);
             sc.setJobDescription(null);
-            long bad = checkFailures.value() + TFRecordBadRecords.count(spark);
+            long bad = new HashSet<>(checkFailures.value()).size() + TFRecordBadRecords.count(spark);
             if (bad > 0) {
                 LOG.warn("ImageNet in {}: skipped {} bad records (--on_bad_record skip; each logged above)",
                         shards.dir(), bad);
@@ -152,7 +155,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
     private record Loaded(JavaRDD<ImageNetRecord> records, long[] offsets, long count) {
     }
 
-    private static Loaded load(SparkSession spark, List<Path> files, InputSettings s, LongAccumulator bad,
+    private static Loaded load(SparkSession spark, List<Path> files, InputSettings s,
+                               CollectionAccumulator<String> bad,
                                CollectionAccumulator<String> names) {
         String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
         String[] shardNames = files.stream().map(Path::getName).toArray(String[]::new);
@@ -186,7 +190,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
                         throw new InvalidDataException(e.getMessage() + " (--on_bad_record fail)", e);
                     }
                     LOG.warn("skipping bad ImageNet record {}", e.getMessage());
-                    bad.add(1);
+                    bad.add(source);
                 }
             }
             return out.iterator();

@@ -1,5 +1,10 @@
 package org.resnetspark.data.imagenet;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +20,7 @@ import org.resnetspark.data.InvalidDataException;
 import org.resnetspark.testing.LocalSpark;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -178,8 +184,20 @@ class ImageNetTrainingInputTest {
         Files.write(dir.resolve("validation-00001-of-00002"), new byte[] {100, 0, 0, 0, 0, 0, 0, 0, 1, 2},
                 StandardOpenOption.APPEND);
 
-        ImageNetTrainingInput skipping = ImageNetTrainingInput.open(spark, dir.toString(),
-                settings(BadRecordPolicy.SKIP), SIZE);
+        ImageNetTrainingInput[] opened = new ImageNetTrainingInput[1];
+        String log = captureLog(() -> {
+            try {
+                opened[0] = ImageNetTrainingInput.open(spark, dir.toString(), settings(BadRecordPolicy.SKIP), SIZE);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ImageNetTrainingInput skipping = opened[0];
+        assertTrue(log.contains("WARN skipping bad ImageNet record train-00004-of-00005#0 (truncated-half.JPEG):"
+                + " truncated JPEG"), log);
+        assertTrue(log.contains("WARN skipping bad ImageNet record train-00004-of-00005#1 (label-1001.JPEG):"
+                + " image/class/label 1001, expected 1..1000"), log);
+        assertTrue(log.contains("validation-00001-of-00002: record 20: "), "the torn TFRecord, by the reader: " + log);
         try {
             assertEquals(3, skipping.badRecords(), "truncated JPEG + label 1001 + torn TFRecord");
             assertEquals(RawImageNetFixture.TRAIN, skipping.trainRecords());
@@ -222,6 +240,25 @@ class ImageNetTrainingInputTest {
             Path part = files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
             Files.move(part, target);
         }
+    }
+
+    /** What log4j2 receives while {@code action} runs (executors share this JVM in local mode). */
+    private static String captureLog(Runnable action) {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        StringWriter sink = new StringWriter();
+        WriterAppender appender = WriterAppender.newBuilder().setName("imagenet-capture").setTarget(sink)
+                .setLayout(PatternLayout.newBuilder().withPattern("%p %m%n").build()).build();
+        appender.start();
+        LoggerConfig root = ctx.getConfiguration().getRootLogger();
+        root.addAppender(appender, null, null);
+        ctx.updateLoggers();
+        try {
+            action.run();
+        } finally {
+            root.removeAppender("imagenet-capture");
+            ctx.updateLoggers();
+        }
+        return sink.toString();
     }
 
     private static double[] box(float[] x) {
