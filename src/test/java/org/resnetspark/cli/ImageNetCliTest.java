@@ -17,6 +17,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImageNetCliTest {
 
     @Test
+    void convertUsageErrors(@TempDir Path dir) {
+        CliTest.Run shards = CliTest.run("convert", "--input_dir", dir.toString(), "--output_dir",
+                dir.resolve("out").toString(), "--train_shards", "0");
+        assertEquals(2, shards.code());
+        assertEquals("error: --train_shards/--validation_shards: shard counts must be >= 1: train 0, validation 128",
+                shards.err().strip());
+        CliTest.Run missing = CliTest.run("convert", "--output_dir", dir.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--input_dir"), missing.err());
+        CliTest.Run layout = CliTest.run("convert", "--input_dir", dir.toString(), "--output_dir",
+                dir.resolve("out").toString());
+        assertEquals(2, layout.code());
+        assertTrue(layout.err().strip().startsWith("error: file:" + dir.resolve("train")) && layout.err().contains(
+                "is not a directory; --input_dir needs train/<synset>/*.JPEG and validation/"), layout.err());
+    }
+
+    @Test
     void convertThenTrainWritesCheckpointAndMetrics(@TempDir Path dir) throws Exception {
         RawImageNetFixture raw = RawImageNetFixture.create(dir);
         String shards = dir.resolve("shards").toString();
