@@ -1,11 +1,16 @@
 package org.resnetspark.cli;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.cifar.Cifar10Files;
 import org.resnetspark.data.cifar.Cifar10TrainingInput;
+import org.resnetspark.data.imagenet.ImageNetShards;
+import org.resnetspark.data.imagenet.ImageNetTrainingInput;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.train.SyntheticInput;
@@ -80,10 +85,19 @@ public final class DataOptions {
             return new SyntheticInput(sc, perWorker, workers, syntheticImages, spec.imageSize(), spec.numClasses(),
                     spec.format(), seed);
         }
-        if (!Cifar10Files.looksLikeCifar10(dataDir, sc.hadoopConfiguration())) {
-            throw new UsageException("--data_dir " + dataDir + ": not a CIFAR-10 directory (data_batch_*.bin,"
-                    + " test_batch.bin or cifar-10-binary.tar.gz); ImageNet TFRecords not yet supported");
+        Configuration conf = sc.hadoopConfiguration();
+        if (Cifar10Files.looksLikeCifar10(dataDir, conf)) {
+            return openCifar10(sc, spec, perWorker, workers, seed);
         }
+        if (ImageNetShards.looksLikeImageNet(dataDir, conf)) {
+            return openImageNet(sc, spec, perWorker, workers, seed);
+        }
+        throw new UsageException("--data_dir " + dataDir + ": " + (isEmptyOrMissing(dataDir, conf)
+                ? "empty or does not exist" : "holds neither CIFAR-10 (data_batch_*.bin, test_batch.bin or"
+                + " cifar-10-binary.tar.gz) nor ImageNet TFRecord shards (train-*, validation-*)"));
+    }
+
+    private TrainingInput openCifar10(JavaSparkContext sc, ResNetSpec spec, int perWorker, int workers, long seed) {
         if (spec.family() != DatasetFamily.CIFAR10 || spec.imageSize() != Cifar10Files.IMAGE_SIZE
                 || spec.numClasses() != Cifar10Files.NUM_CLASSES) {
             throw new UsageException("--data_dir " + dataDir + " holds CIFAR-10 (10 classes, 32x32) but the network"
@@ -97,6 +111,35 @@ public final class DataOptions {
             throw new UncheckedIOException("reading CIFAR-10 from " + dataDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--data_dir " + dataDir + ": " + e.getMessage());
+        }
+    }
+
+    /** ImageNet shards: {@code --image_size} pixels, labels 1..numClasses as classes 0..numClasses-1. */
+    private TrainingInput openImageNet(JavaSparkContext sc, ResNetSpec spec, int perWorker, int workers,
+                                       long seed) {
+        if (spec.family() != DatasetFamily.IMAGENET) {
+            throw new UsageException("--data_dir " + dataDir + " holds ImageNet TFRecord shards but the network is "
+                    + spec + "; use --dataset imagenet");
+        }
+        InputSettings settings = new InputSettings(perWorker, workers, spec.format(), spec.numClasses(), seed,
+                labelSmoothing, badRecordPolicy(), dataCacheDir);
+        try {
+            SparkSession spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
+            return ImageNetTrainingInput.open(spark, dataDir, settings, spec.imageSize());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading ImageNet shards from " + dataDir + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--data_dir " + dataDir + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isEmptyOrMissing(String dir, Configuration conf) {
+        try {
+            Path p = new Path(dir);
+            FileSystem fs = p.getFileSystem(conf);
+            return !fs.exists(p) || (fs.getFileStatus(p).isDirectory() && fs.listStatus(p).length == 0);
+        } catch (IOException | IllegalArgumentException e) {
+            return true;
         }
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate, inspect, export and apply ResNet image classifiers on Apache Spark"
                 + " (DeepLearning4J).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, ExportCommand.class,
-                PredictCommand.class, PromoteCommand.class, BenchCommand.class})
+                PredictCommand.class, PromoteCommand.class, BenchCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -11,7 +11,7 @@ import java.io.File;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** --data_dir detection, --on_bad_record, and the message for data this build cannot read yet. */
+/** --data_dir detection, --on_bad_record, and the message for a directory holding neither dataset. */
 class DataOptionsTest {
 
     static final File DATA = new File(System.getProperty("shared.data.dir", "../shared/data"));
@@ -42,11 +42,23 @@ class DataOptionsTest {
     }
 
     @Test
-    void nonCifarDataDirNamesWhatIsSupported(@TempDir File dir) {
+    void dataDirWithNeitherDatasetNamesWhatIsSupported(@TempDir File dir) {
+        // shapes-train-* and shapes-validation-* are not ImageNet's train-* / validation-* names
         CliTest.Run r = CliTest.run("train", "--data_dir", TFRECORDS, "--model_dir", dir.getPath(),
                 "--dataset", "cifar10", "--resnet_size", "8");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--data_dir " + TFRECORDS + ": not a CIFAR-10 directory"), r.err());
-        assertTrue(r.err().contains("ImageNet TFRecords not yet supported"), r.err());
+        assertEquals("error: --data_dir " + TFRECORDS + ": holds neither CIFAR-10 (data_batch_*.bin,"
+                + " test_batch.bin or cifar-10-binary.tar.gz) nor ImageNet TFRecord shards (train-*, validation-*)",
+                r.err().strip());
+    }
+
+    @Test
+    void emptyDataDirIsAUsageErrorNamingIt(@TempDir File dir) {
+        File empty = new File(dir, "empty");
+        assertTrue(empty.mkdir());
+        CliTest.Run r = CliTest.run("train", "--data_dir", empty.getPath(), "--model_dir",
+                new File(dir, "model").getPath(), "--resnet_size", "18", "--image_size", "64", "--batch_size", "8");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("error: --data_dir " + empty.getPath() + ": empty or does not exist", r.err().strip());
     }
 }
