@@ -21,6 +21,17 @@ public final class LocalCluster {
     }
 
     public static SparkSession start(int executors, int executorMb) {
+        // getOrCreate would hand back a local[N] session another test class left running
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
         // Spark's worker builds executor command lines from SPARK_HOME/jars (set by surefire to target/spark-home)
         new File(System.getenv().getOrDefault("SPARK_HOME", "target/spark-home"), "jars").mkdirs();
         File tmp = new File("target/spark-tmp");
