@@ -40,24 +40,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HelpersParityTest {
 
     /**
-     * At 32 px this minibatch puts one ReLU input of block_layer1_block1_conv1_relu at 2.5e-7, which float32
-     * round-off sends to different sides of 0 on the two paths (see {@link GradientReference}); at 64 px no
-     * decision differs. The precondition below says so if that changes.
+     * Network, training steps compared, seed of the minibatch. CIFAR ResNet-8: two steps. ImageNet stem (7x7/2 conv
+     * with explicit padding 3 and Truncate, BN, ReLU, 3x3/2 SAME max pool; ResNet-18 at 32 px): one step, on a
+     * minibatch without decision flips. HelpersParityTest's usual minibatch (seed 11) puts one ReLU input of
+     * block_layer1_block1_conv1_relu at 2.5e-7 and the paths disagree on its sign (ImageNetStemGradientTest); and
+     * after one step at lr 0.1 the two networks differ by ~1e-6 and a ResNet-18 at 32 px then typically has a few
+     * ReLU inputs within that distance of 0 (seeds 1-5: 1 to ~400 flips at step 2), so a second step is not
+     * comparable at parameter level.
      */
-    static final int IMAGENET_SIZE = 64;
-
     static Stream<Arguments> networks() {
         return Stream.of(
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5)),
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2).withFormat(CNN2DFormat.NHWC)),
-                // ImageNet stem: 7x7/2 conv (explicit padding 3, Truncate), BN, ReLU, 3x3/2 SAME max pool
-                Arguments.of(ResNetSpec.of(DatasetFamily.IMAGENET, 18, ResNetVersion.V1_5).withImageSize(IMAGENET_SIZE)
-                        .withNumClasses(5)));
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5), 2, 11L),
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2).withFormat(CNN2DFormat.NHWC), 2, 11L),
+                Arguments.of(ResNetSpec.of(DatasetFamily.IMAGENET, 18, ResNetVersion.V1_5).withImageSize(32)
+                        .withNumClasses(5), 1, 3L));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, {1} step(s)")
     @MethodSource("networks")
-    void trainingStepsMatchHelpersOff(ResNetSpec spec) {
+    void trainingStepsMatchHelpersOff(ResNetSpec spec, int steps, long dataSeed) {
         Backend.init();
         ComputationGraph on = ResNetBuilder.of(spec).seed(11).build();
         ComputationGraph off = helpersOff(() -> ResNetBuilder.of(spec).seed(11).build());
@@ -67,7 +68,7 @@ class HelpersParityTest {
             assertNull(l.getHelper(), "helpers-off network has a helper in " + l.conf().getLayer().getLayerName());
         }
 
-        Nd4j.getRandom().setSeed(11);
+        Nd4j.getRandom().setSeed(dataSeed);
         int n = 6;
         int s = spec.imageSize();
         INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, s, s);
@@ -80,7 +81,7 @@ class HelpersParityTest {
         }
         DataSet ds = new DataSet(x, y);
 
-        for (int step = 0; step < 2; step++) {
+        for (int step = 0; step < steps; step++) {
             INDArray xs = x;
             Map<String, INDArray> aOn = on.feedForward(xs, true);
             Map<String, INDArray> aOff = helpersOff(() -> off.feedForward(xs, true));

@@ -34,7 +34,11 @@ class ImageNetStemGradientTest {
 
     static final ResNetSpec SPEC = ResNetSpec.of(DatasetFamily.IMAGENET, 18, ResNetVersion.V1_5).withImageSize(32)
             .withNumClasses(5);
-    static final double TOL = 1e-4;
+    /**
+     * Max |difference| / max |gradient| per parameter between float32 and float64 gradients: float32 round-off
+     * through 18 layers and batch statistics gives up to ~2e-4; a flipped decision gives ~1e-2.
+     */
+    static final double TOL = 1e-3;
     static final String[] STEM = {"initial_conv_W", "initial_conv_bn_gamma", "initial_conv_bn_beta",
         "block_layer1_block1_conv1_W", "block_layer1_block1_conv1_bn_beta"};
 
@@ -52,6 +56,15 @@ class ImageNetStemGradientTest {
         }
     }
 
+    private static Nets nets;
+
+    static synchronized Nets nets() {
+        if (nets == null) {
+            nets = Nets.build();
+        }
+        return nets;
+    }
+
     static DataSet data(int n, long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, SPEC.imageSize(), SPEC.imageSize());
@@ -65,7 +78,7 @@ class ImageNetStemGradientTest {
     /** Helpers on, helpers off and float64 on data where all three take the same ReLU / max-pool decisions. */
     @Test
     void helperAndBuiltInGradientsMatchFloat64Reference() {
-        Nets nets = Nets.build();
+        Nets nets = nets();
         DataSet ds = data(4, 3);
         INDArray x = ds.getFeatures();
         Map<String, INDArray> aOn = nets.on().feedForward(x, true);
@@ -89,7 +102,7 @@ class ImageNetStemGradientTest {
             INDArray w = nets.f64().getParam(p).reshape(-1);
             INDArray g = g64.get(p).reshape(-1);
             double scale = Transforms.abs(g).maxNumber().doubleValue();
-            for (int t = 0; t < 3; t++) {
+            for (int t = 0; t < 2; t++) {
                 long i = t == 0 ? Transforms.abs(g).argMax().getLong(0) : (long) (r.nextDouble() * w.length());
                 double orig = w.getDouble(i);
                 double h = 1e-6;
@@ -113,7 +126,7 @@ class ImageNetStemGradientTest {
      */
     @Test
     void gradientsDifferOnlyWhereADecisionFlips() {
-        Nets nets = Nets.build();
+        Nets nets = nets();
         DataSet ds = data(6, 11);
         INDArray x = ds.getFeatures();
         Map<String, INDArray> aOn = nets.on().feedForward(x, true);
