@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The oneDNN path computes the same thing as DL4J's built-in implementation: same weights, same minibatch,
- * two training steps with helpers on and with helpers off (DL4J layer helpers not created, libnd4j's platform
+ * one or two training steps with helpers on and with helpers off (DL4J layer helpers not created, libnd4j's platform
  * helpers disallowed), then the losses, the outputs and every parameter (incl. batch-norm running statistics)
  * agree within float32 round-off.
  *
