@@ -16,6 +16,8 @@ import org.resnetspark.model.ResNetBuilder;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.model.ResNetVersion;
 
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -26,52 +28,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The oneDNN path computes the same thing as DL4J's built-in implementation: same weights, same minibatch,
- * two training steps with helpers on and with helpers off (DL4J layer helpers not created, libnd4j's platform
+ * one or two training steps with helpers on and with helpers off (DL4J layer helpers not created, libnd4j's platform
  * helpers disallowed), then the losses, the outputs and every parameter (incl. batch-norm running statistics)
  * agree within float32 round-off.
+ *
+ * <p>That comparison is only meaningful when both paths take the same ReLU / max-pool decisions: a unit whose
+ * input lies within round-off of a kink changes gradients by ~1e-2 without either side being wrong. Each step
+ * first checks that (a precondition on the test data, {@link GradientReference#decisionFlips});
+ * {@link ImageNetStemGradientTest} checks both paths against a float64 reference.
  */
 class HelpersParityTest {
 
+    /**
+     * Network, training steps compared, seed of the minibatch. CIFAR ResNet-8: two steps. ImageNet stem (7x7/2 conv
+     * with explicit padding 3 and Truncate, BN, ReLU, 3x3/2 SAME max pool; ResNet-18 at 32 px): one step, on a
+     * minibatch without decision flips. HelpersParityTest's usual minibatch (seed 11) puts one ReLU input of
+     * block_layer1_block1_conv1_relu at 2.5e-7 and the paths disagree on its sign (ImageNetStemGradientTest); and
+     * after one step at lr 0.1 the two networks differ by ~1e-6 and a ResNet-18 at 32 px then typically has a few
+     * ReLU inputs within that distance of 0 (seeds 1-5: 1 to ~400 flips at step 2), so a second step is not
+     * comparable at parameter level.
+     */
     static Stream<Arguments> networks() {
         return Stream.of(
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5)),
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2).withFormat(CNN2DFormat.NHWC)));
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5), 2, 11L),
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2).withFormat(CNN2DFormat.NHWC), 2, 11L),
+                Arguments.of(ResNetSpec.of(DatasetFamily.IMAGENET, 18, ResNetVersion.V1_5).withImageSize(32)
+                        .withNumClasses(5), 1, 3L));
     }
 
-    /**
-     * ImageNet stem (7x7/2 conv, BN, ReLU, 3x3/2 SAME max pool): forward and loss agree, but after one step the
-     * stem's parameters differ by up to ~1e-2 (lr 0.1) between the two paths: the max-pool backward of oneDNN and
-     * of libnd4j's generic op route gradients differently (see docs/cpu-performance.md, known gaps). Checked
-     * here at the forward level only, so the test keeps guarding the rest.
-     */
-    @org.junit.jupiter.api.Test
-    void imagenetStemForwardMatchesHelpersOff() {
-        ResNetSpec spec = ResNetSpec.of(DatasetFamily.IMAGENET, 18, ResNetVersion.V1_5).withImageSize(32).withNumClasses(5);
-        ComputationGraph on = ResNetBuilder.of(spec).seed(11).build();
-        ComputationGraph off = helpersOff(() -> ResNetBuilder.of(spec).seed(11).build());
-        off.setParams(on.params().dup());
-        Nd4j.getRandom().setSeed(11);
-        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 5);
-        for (int i = 0; i < 4; i++) {
-            y.putScalar(i, i, 1f);
-        }
-        DataSet ds = new DataSet(x, y);
-        INDArray outOn = on.outputSingle(false, x);
-        INDArray outOff = helpersOff(() -> off.outputSingle(false, x));
-        double outDiff = Transforms.abs(outOn.sub(outOff)).maxNumber().doubleValue();
-        assertTrue(outDiff <= 1e-4, "max |softmax on - off| = " + outDiff);
-        on.fit(ds);
-        helpersOff(() -> {
-            off.fit(ds);
-            return null;
-        });
-        assertEquals(off.score(), on.score(), 1e-4 * Math.max(1, Math.abs(off.score())), "training loss");
-    }
-
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, {1} step(s)")
     @MethodSource("networks")
-    void trainingStepsMatchHelpersOff(ResNetSpec spec) {
+    void trainingStepsMatchHelpersOff(ResNetSpec spec, int steps, long dataSeed) {
         Backend.init();
         ComputationGraph on = ResNetBuilder.of(spec).seed(11).build();
         ComputationGraph off = helpersOff(() -> ResNetBuilder.of(spec).seed(11).build());
@@ -81,7 +68,7 @@ class HelpersParityTest {
             assertNull(l.getHelper(), "helpers-off network has a helper in " + l.conf().getLayer().getLayerName());
         }
 
-        Nd4j.getRandom().setSeed(11);
+        Nd4j.getRandom().setSeed(dataSeed);
         int n = 6;
         int s = spec.imageSize();
         INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, s, s);
@@ -94,7 +81,13 @@ class HelpersParityTest {
         }
         DataSet ds = new DataSet(x, y);
 
-        for (int step = 0; step < 2; step++) {
+        for (int step = 0; step < steps; step++) {
+            INDArray xs = x;
+            Map<String, INDArray> aOn = on.feedForward(xs, true);
+            Map<String, INDArray> aOff = helpersOff(() -> off.feedForward(xs, true));
+            List<String> flips = GradientReference.decisionFlips(on.getConfiguration(), aOn, aOff);
+            assertTrue(flips.isEmpty(), "precondition at step " + step + ": a ReLU / max-pool decision within float32 "
+                    + "round-off differs between the paths (choose other test data): " + flips);
             on.fit(ds);
             helpersOff(() -> {
                 off.fit(ds);
@@ -126,21 +119,7 @@ class HelpersParityTest {
         return false;
     }
 
-    /** Runs with DL4J's layer helpers not created and libnd4j's own (oneDNN) op helpers disallowed. */
     private static <T> T helpersOff(Supplier<T> body) {
-        String before = System.getProperty(Backend.HELPERS_DISABLE);
-        boolean nativeBefore = Nd4j.getEnvironment().helpersAllowed();
-        System.setProperty(Backend.HELPERS_DISABLE, "true");
-        Nd4j.getEnvironment().allowHelpers(false);
-        try {
-            return body.get();
-        } finally {
-            Nd4j.getEnvironment().allowHelpers(nativeBefore);
-            if (before == null) {
-                System.clearProperty(Backend.HELPERS_DISABLE);
-            } else {
-                System.setProperty(Backend.HELPERS_DISABLE, before);
-            }
-        }
+        return GradientReference.helpersOff(body);
     }
 }
