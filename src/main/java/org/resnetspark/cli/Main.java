@@ -33,6 +33,8 @@ public final class Main implements Runnable {
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // a flag after a job file (@conf/jobs/...) overrides the file's value instead of being an error
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setParameterExceptionHandler(new ShortErrorHandler());
         cl.setExecutionExceptionHandler(new ShortErrorHandler());
         return cl;

@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.train.BenchmarkLog;
 import org.resnetspark.train.CheckpointStore;
 import org.resnetspark.train.DistributionSettings;
 import org.resnetspark.train.DistributionSettings.TrainingMasterKind;
@@ -108,6 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
 
 
 
+    @Option(names = "--benchmark_log_dir", paramLabel = "DIR",
+            description = "Also write TensorFlow-style benchmark logs (benchmark_run.log, metric.log) to DIR.")
+    String benchmarkLogDir;
+
     @Option(names = "--batch_norm_decay", paramLabel = "D", defaultValue = "0.997",
             description = "Decay of batch norm's moving averages, which evaluation uses. TensorFlow's 0.997 needs"
                     + " ~1000 steps to settle; use e.g. 0.9 for runs of a few hundred steps. Default: ${DEFAULT-VALUE}.")
@@ -177,8 +182,13 @@ public final class TrainCommand implements Callable<Integer> {
             WarmStart warmStart = WarmStart.of(pretrainedCheckpoint, fineTune, sc.hadoopConfiguration());
             Trainer.Result r;
             try {
-                r = new Trainer(sc, settings, input, store, reportSettings(settings, family)).warmStart(warmStart)
-                        .run();
+                Map<String, Object> runSettings = reportSettings(settings, family);
+                Trainer trainer = new Trainer(sc, settings, input, store, runSettings).warmStart(warmStart);
+                if (benchmarkLogDir != null) {
+                    trainer.benchmarkLog(new BenchmarkLog(new Path(benchmarkLogDir), sc.hadoopConfiguration(),
+                            "resnet" + resnet.size(), family.flagValue(), runSettings));
+                }
+                r = trainer.run();
             } catch (WarmStart.UnusableCheckpointException e) {
                 throw new UsageException(e.getMessage());
             }

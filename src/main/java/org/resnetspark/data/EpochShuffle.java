@@ -1,5 +1,10 @@
 package org.resnetspark.data;
 
+import org.apache.spark.api.java.JavaPairRDD;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -31,5 +36,30 @@ public final class EpochShuffle {
             p[j] = t;
         }
         return p;
+    }
+
+    /**
+     * One epoch's training records spread over the workers: the first {@code used} records of this epoch's order,
+     * keyed by their position in it, range-partitioned into {@code workers} equally long contiguous runs and
+     * sorted within each. Every kept record appears exactly once; the rest sit this epoch out.
+     *
+     * @param indexed records keyed by their index {@code 0..n-1}
+     */
+    public static <T> JavaPairRDD<Integer, T> place(JavaPairRDD<Integer, T> indexed, int n, long used, long seed,
+                                                    int epoch, int workers) {
+        return indexed
+                .mapPartitionsToPair(it -> {
+                    int[] position = positions(n, seed, epoch);
+                    List<Tuple2<Integer, T>> out = new ArrayList<>();
+                    while (it.hasNext()) {
+                        Tuple2<Integer, T> t = it.next();
+                        int p = position[t._1()];
+                        if (p < used) {
+                            out.add(new Tuple2<>(p, t._2()));
+                        }
+                    }
+                    return out.iterator();
+                })
+                .repartitionAndSortWithinPartitions(new ContiguousPartitioner(workers, used));
     }
 }

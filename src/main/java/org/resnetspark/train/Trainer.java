@@ -35,6 +35,7 @@ public final class Trainer {
     private final CheckpointStore store;
     private final Map<String, Object> reportSettings;
     private Duration progressInterval = Duration.ofSeconds(30);
+    private BenchmarkLog benchmarkLog;
     private WarmStart warmStart = WarmStart.none();
 
     /** What a finished run did. */
@@ -52,6 +53,12 @@ public final class Trainer {
     /** How often a progress line is logged while an epoch trains (default 30 s). */
     public Trainer progressInterval(Duration interval) {
         this.progressInterval = interval;
+        return this;
+    }
+
+    /** Also writes TensorFlow-style benchmark logs ({@code --benchmark_log_dir}). */
+    public Trainer benchmarkLog(BenchmarkLog log) {
+        this.benchmarkLog = log;
         return this;
     }
 
@@ -165,7 +172,12 @@ public final class Trainer {
                     : Math.min(input.trainImages(), steps * settings.globalBatch());
             // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which
             // the resume drops; the other order would lose the epoch's metrics for good
-            report.add(new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(), eval));
+            EpochMetrics metrics = new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(),
+                    eval);
+            report.add(metrics);
+            if (benchmarkLog != null) {
+                benchmarkLog.epoch(metrics);
+            }
             store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
             LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
                     String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),

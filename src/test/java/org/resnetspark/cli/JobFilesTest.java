@@ -1,16 +1,23 @@
 package org.resnetspark.cli;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The job configurations in conf/jobs parse as picocli @argfiles, so a scheduler runs one line. */
 class JobFilesTest {
 
+    /** Parses as the real command line does (argfiles expanded, later flags win). */
+    private static TrainCommand parse(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "train";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return (TrainCommand) Main.commandLine().parseArgs(all).subcommand().commandSpec().userObject();
+    }
+
     @Test
     void cifar10ResNet56() {
-        TrainCommand t = CommandLine.populateCommand(new TrainCommand(), "@conf/jobs/cifar10-resnet56.args",
+        TrainCommand t = parse("@conf/jobs/cifar10-resnet56.args",
                 "--data_dir", "hdfs:///data/cifar10", "--model_dir", "hdfs:///models/c56");
         assertEquals("cifar10", t.model.dataset);
         assertEquals(56, t.model.resnetSize);
@@ -24,7 +31,7 @@ class JobFilesTest {
 
     @Test
     void imagenetResNet50() {
-        TrainCommand t = CommandLine.populateCommand(new TrainCommand(), "@conf/jobs/imagenet-resnet50-v1.5.args",
+        TrainCommand t = parse("@conf/jobs/imagenet-resnet50-v1.5.args",
                 "--data_dir", "d", "--model_dir", "m", "--train_epochs", "1");
         assertEquals("imagenet", t.model.dataset);
         assertEquals(50, t.model.resnetSize);

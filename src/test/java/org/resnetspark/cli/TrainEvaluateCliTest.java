@@ -18,10 +18,25 @@ class TrainEvaluateCliTest {
         String[] common = {"--use_synthetic_data", "--synthetic_images", "32", "--dataset", "cifar10",
                 "--resnet_size", "8", "--image_size", "16", "--batch_size", "16", "--epochs_between_evals", "1"};
         String modelDir = new File(dir, "model").getAbsolutePath();
-        CliTest.Run first = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir, "--train_epochs", "1"},
-                common));
+        File benchmarkDir = new File(dir, "benchmark");
+        CliTest.Run first = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir, "--train_epochs", "1",
+                "--benchmark_log_dir", benchmarkDir.getAbsolutePath()}, common));
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("trained 1 epochs (2 steps)"), first.out());
+        JsonNode run = new ObjectMapper().readTree(new File(benchmarkDir, "benchmark_run.log"));
+        assertEquals("resnet8", run.get("model_name").asText());
+        assertEquals("cifar10", run.get("dataset").get("name").asText());
+        java.util.List<String> metricLines = java.nio.file.Files.readAllLines(
+                new File(benchmarkDir, "metric.log").toPath());
+        JsonNode accuracy = metricLines.stream().map(l -> {
+            try {
+                return new ObjectMapper().readTree(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(l, e);
+            }
+        }).filter(m -> m.get("name").asText().equals("accuracy")).findFirst().orElseThrow();
+        assertEquals(2, accuracy.get("global_step").asLong());
+        assertTrue(accuracy.get("value").asDouble() >= 0 && accuracy.get("value").asDouble() <= 1);
 
         CliTest.Run resumed = CliTest.run(concat(new String[] {"train", "--model_dir", modelDir,
                 "--train_epochs", "2"}, common));

@@ -44,7 +44,7 @@ public final class LocalCluster {
         }
         jvmFlags += " -Djava.io.tmpdir=" + new File("target/tmp").getAbsolutePath()
                 + " -Dorg.bytedeco.javacpp.cachedir=" + new File("target/javacpp-cache").getAbsolutePath()
-                + " -Daeron.publication.unblock.timeout=60000000000 -Daeron.dir.delete.on.shutdown=true"
+                + " -Daeron.publication.unblock.timeout=60000000000 -Daeron.driver.timeout=120000 -Daeron.dir.delete.on.shutdown=true"
                 + " -Dlog4j2.configurationFile=" + new File("src/test/resources/log4j2-test.properties")
                 .getAbsolutePath();
         SparkConf conf = new SparkConf()

@@ -211,20 +211,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
                 Cifar10Preprocessing.exampleShape(settings.format()), settings.numClasses(),
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
         var format = settings.format();
-        return trainRecords
-                .mapPartitionsToPair(it -> {
-                    int[] position = EpochShuffle.positions(n, seed, epoch);
-                    List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
-                    while (it.hasNext()) {
-                        Tuple2<Integer, byte[]> t = it.next();
-                        int p = position[t._1()];
-                        if (p < used) {
-                            out.add(new Tuple2<>(p, t._2()));
-                        }
-                    }
-                    return out.iterator();
-                })
-                .repartitionAndSortWithinPartitions(new ContiguousPartitioner(settings.workers(), used))
+        return EpochShuffle.place(trainRecords, n, used, seed, epoch, settings.workers())
                 .mapPartitionsWithIndex((partition, it) -> {
                     SplittableRandom rnd = Seeds.forPartition(seed, epoch, partition);
                     Iterator<LabeledExample> examples = map(it, t -> new LabeledExample(

@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.Batcher;
-import org.resnetspark.data.ContiguousPartitioner;
 import org.resnetspark.data.EpochShuffle;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.InvalidDataException;
@@ -255,22 +254,9 @@ public final class ImageNetTrainingInput implements TrainingInput {
         DecodeFailures failures = decodeFailures;
         Batcher batcher = new Batcher(settings.batchPerWorker(), exampleShape(), settings.numClasses(),
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
-        JavaRDD<Tuple2<Integer, ImageNetRecord>> placed = train
-                .mapPartitionsWithIndex((p, it) -> {
-                    int[] position = EpochShuffle.positions(n, seed, epoch);
-                    List<Tuple2<Integer, ImageNetRecord>> out = new ArrayList<>();
-                    long index = offsets[p];
-                    while (it.hasNext()) {
-                        ImageNetRecord r = it.next();
-                        int pos = position[Math.toIntExact(index++)];
-                        if (pos < used) {
-                            out.add(new Tuple2<>(pos, r));
-                        }
-                    }
-                    return out.iterator();
-                }, true);
-        return JavaPairRDD.fromJavaRDD(placed)
-                .repartitionAndSortWithinPartitions(new ContiguousPartitioner(settings.workers(), used))
+        JavaPairRDD<Integer, ImageNetRecord> indexed = JavaPairRDD.fromJavaRDD(train
+                .mapPartitionsWithIndex((p, it) -> numbered(offsets[p], it), true));
+        return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers())
                 .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), preprocessing(size, layout),
                         Seeds.forPartition(seed, epoch, partition), failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));
@@ -296,6 +282,26 @@ public final class ImageNetTrainingInput implements TrainingInput {
     /** Side of the square network input. */
     public int imageSize() {
         return preprocessing.options().outputSize();
+    }
+
+    /**
+     * Pairs each record with its index: the partition's offset plus its position within it (no zipWithIndex
+     * job). Static, so the Spark closure does not capture this input.
+     */
+    private static Iterator<Tuple2<Integer, ImageNetRecord>> numbered(long first, Iterator<ImageNetRecord> it) {
+        return new Iterator<>() {
+            private long index = first;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Tuple2<Integer, ImageNetRecord> next() {
+                return new Tuple2<>(Math.toIntExact(index++), it.next());
+            }
+        };
     }
 
     private long[] exampleShape() {
