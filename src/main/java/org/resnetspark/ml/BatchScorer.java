@@ -9,6 +9,7 @@ import org.resnetspark.serve.ExportedModel;
 import org.resnetspark.serve.Prediction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -118,7 +119,8 @@ final class BatchScorer implements Iterator<Row> {
                 best.forEach(b -> classes.add(b.classIndex()));
                 out[r.length()] = (double) best.get(0).classIndex();
                 out[r.length() + 1] = Vectors.dense(p);
-                out[r.length() + 2] = classes;
+                // Spark's Row encoder takes a Scala Seq (or an array) for array<int>, not a java.util.List
+                out[r.length() + 2] = JavaConverters.asScalaBuffer(classes).toList();
             }
             ready.add(RowFactory.create(out));
         }
