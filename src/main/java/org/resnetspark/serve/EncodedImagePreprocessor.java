@@ -4,15 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.resnetspark.data.image.ImageHeader;
 import org.resnetspark.data.image.ImageHeaderReader;
 import org.resnetspark.data.imagenet.CropWindow;
+import org.resnetspark.data.imagenet.EncodedPreprocessing;
 import org.resnetspark.data.imagenet.ImageNetPreprocessing;
 import org.resnetspark.data.imagenet.PreprocessingOptions;
 import org.resnetspark.data.imagenet.ResizeSemantics;
 import org.resnetspark.data.imagenet.TensorLayout;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
+import org.resnetspark.model.ResNetVersion;
+
+import java.util.SplittableRandom;
 
 /**
  * The encoded-image input of a bundle: JPEG/PNG bytes to the float pixels the network was evaluated on, fully
@@ -29,8 +34,14 @@ import org.resnetspark.model.ResNetSpec;
  *       CIFAR-10 eval pipeline applies to its raw pixels.</li>
  * </ul>
  * Thread-safe (no mutable state).
+ *
+ * <p>As an {@link EncodedPreprocessing} it also trains (the Spark ML estimator): {@code imagenet_eval} bundles
+ * train with TF's ImageNet train preprocessing ({@link ImageNetPreprocessing#train}: distorted bounding-box crop,
+ * random flip, resize, mean subtraction); {@code cifar_standardization} ones with a random horizontal flip of
+ * the whole resized image, then the same standardization (TF's 4-pixel pad-and-crop is not applied to encoded
+ * images).
  */
-public final class EncodedImagePreprocessor {
+public final class EncodedImagePreprocessor implements EncodedPreprocessing {
 
     static final String IMAGENET_EVAL = "imagenet_eval";
     static final String CIFAR_STANDARDIZATION = "cifar_standardization";
@@ -54,6 +65,18 @@ public final class EncodedImagePreprocessor {
         }
         // raw pixels, no DCT shortcuts: CIFAR-sized images are decoded at full scale anyway
         return new EncodedImagePreprocessor(CIFAR_STANDARDIZATION, o.withMeans(0, 0, 0).withReducedScaleDecoding(false));
+    }
+
+    /** A serializable recipe for {@link #forSpec}, to build the preprocessing inside Spark tasks. */
+    public static EncodedPreprocessing.Factory factory(ResNetSpec spec) {
+        DatasetFamily family = spec.family();
+        int size = spec.size();
+        String version = spec.version().flagValue();
+        int classes = spec.numClasses();
+        int imageSize = spec.imageSize();
+        CNN2DFormat format = spec.format();
+        return () -> forSpec(new ResNetSpec(family, size, ResNetVersion.parse(version), classes,
+                imageSize, format, DataType.FLOAT));
     }
 
     /** Rebuilds the preprocessing a bundle's metadata describes. */
@@ -106,6 +129,27 @@ public final class EncodedImagePreprocessor {
         ImageHeader header = ImageHeaderReader.read(encoded, source);
         pipeline.renderCrop(encoded, CropWindow.full(header.width(), header.height()), false, source, out, offset);
         standardize(out, offset, valuesPerImage());
+    }
+
+    @Override
+    public float[] eval(byte[] encoded, String source) {
+        float[] out = new float[valuesPerImage()];
+        preprocess(encoded, source, out, 0);
+        return out;
+    }
+
+    @Override
+    public float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source) {
+        if (kind.equals(IMAGENET_EVAL)) {
+            return pipeline.train(encoded, boxes, rng, source);
+        }
+        float[] out = new float[valuesPerImage()];
+        ImageHeader header = ImageHeaderReader.read(encoded, source);
+        // TF's random_flip_left_right: flip when uniform [0, 1) < 0.5
+        boolean flip = rng.nextDouble() < 0.5;
+        pipeline.renderCrop(encoded, CropWindow.full(header.width(), header.height()), flip, source, out, 0);
+        standardize(out, 0, out.length);
+        return out;
     }
 
     /** TF's per_image_standardization in place over {@code out[offset .. offset + n)}. */

@@ -15,6 +15,7 @@ import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.model.ResNetVersion;
 
+import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +80,18 @@ public final class ExportedModel {
         try (InputStream in = fs.open(network)) {
             net = ModelSerializer.restoreComputationGraph(in, false);
         }
+        return new ExportedModel(net, metadata);
+    }
+
+    /**
+     * A bundle from the bytes of its two files (e.g. broadcast to Spark executors).
+     *
+     * @throws IOException when either cannot be parsed
+     */
+    public static ExportedModel fromBytes(byte[] network, byte[] metadataJson) throws IOException {
+        JsonNode metadata = new ObjectMapper().readTree(metadataJson);
+        ComputationGraph net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(network),
+                false);
         return new ExportedModel(net, metadata);
     }
 

@@ -22,7 +22,7 @@ final class ExampleStreams {
     }
 
     /** Training examples: one per record, with crops and flips from {@code rng}. */
-    static Iterator<LabeledExample> train(Iterator<ImageNetRecord> records, ImageNetPreprocessing prep,
+    static Iterator<LabeledExample> train(Iterator<ImageNetRecord> records, EncodedPreprocessing prep,
                                           SplittableRandom rng, DecodeFailures failures) {
         return new Iterator<>() {
             private ImageNetRecord lastGood;
@@ -67,7 +67,7 @@ final class ExampleStreams {
     }
 
     /** Evaluation examples (deterministic); records that fail to decode are left out. */
-    static Iterator<LabeledExample> eval(Iterator<ImageNetRecord> records, ImageNetPreprocessing prep,
+    static Iterator<LabeledExample> eval(Iterator<ImageNetRecord> records, EncodedPreprocessing prep,
                                          DecodeFailures failures) {
         return new Iterator<>() {
             private LabeledExample next;

@@ -28,7 +28,7 @@ import org.resnetspark.data.image.ImageHeaderReader;
  * one per partition and epoch). Output goes into caller-provided arrays at an offset, so a batch is
  * filled in place.
  */
-public final class ImageNetPreprocessing {
+public final class ImageNetPreprocessing implements EncodedPreprocessing {
     private final PreprocessingOptions options;
     private final DistortedBoxSampler sampler;
     private final ImageDecoder decoder;
@@ -80,6 +80,7 @@ public final class ImageNetPreprocessing {
     }
 
     /** Training preprocessing into a new array; see {@link #train(byte[], float[][], SplittableRandom, String, float[], int)}. */
+    @Override
     public float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source) {
         float[] out = new float[valuesPerImage()];
         train(encoded, boxes, rng, source, out, 0);
@@ -139,6 +140,7 @@ public final class ImageNetPreprocessing {
     }
 
     /** Evaluation preprocessing into a new array; see {@link #eval(byte[], String, float[], int)}. */
+    @Override
     public float[] eval(byte[] encoded, String source) {
         float[] out = new float[valuesPerImage()];
         eval(encoded, source, out, 0);

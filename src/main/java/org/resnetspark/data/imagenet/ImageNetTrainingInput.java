@@ -69,7 +69,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
     private static final Logger LOG = LoggerFactory.getLogger(ImageNetTrainingInput.class);
 
     private final InputSettings settings;
-    private final ImageNetPreprocessing preprocessing;
+    private final int imageSize;
+    private final EncodedPreprocessing.Factory preprocessing;
     private final List<String> classNames;
     /** Valid training records, one partition per shard. */
     private final JavaRDD<ImageNetRecord> train;
@@ -81,10 +82,11 @@ public final class ImageNetTrainingInput implements TrainingInput {
     private final long loadBadRecords;
     private final DecodeFailures decodeFailures;
 
-    private ImageNetTrainingInput(InputSettings settings, ImageNetPreprocessing preprocessing,
+    private ImageNetTrainingInput(InputSettings settings, int imageSize, EncodedPreprocessing.Factory preprocessing,
                                   List<String> classNames, Loaded train, Loaded eval, long loadBadRecords,
                                   DecodeFailures decodeFailures) {
         this.settings = settings;
+        this.imageSize = imageSize;
         this.preprocessing = preprocessing;
         this.classNames = classNames;
         this.train = train.records;
@@ -112,8 +114,8 @@ public final class ImageNetTrainingInput implements TrainingInput {
             throw new IllegalArgumentException(shards.dir() + " has " + shards.train().size() + " train-* and "
                     + shards.validation().size() + " validation-* TFRecord shards; both are needed");
         }
-        ImageNetPreprocessing prep = preprocessing(imageSize,
-                s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW);
+        TensorLayout layout = s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW;
+        EncodedPreprocessing.Factory prep = () -> preprocessing(imageSize, layout);
         // identities rather than a count: a retried task adds the same record again, a set counts it once
         CollectionAccumulator<String> checkFailures = sc.sc().collectionAccumulator("imagenet.badRecords");
         CollectionAccumulator<String> names = sc.sc().collectionAccumulator("imagenet.classNames");
@@ -131,7 +133,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
                 LOG.warn("ImageNet in {}: skipped {} bad records (--on_bad_record skip; each logged above)",
                         shards.dir(), bad);
             }
-            ImageNetTrainingInput input = new ImageNetTrainingInput(s, prep, classNames(names.value(),
+            ImageNetTrainingInput input = new ImageNetTrainingInput(s, imageSize, prep, classNames(names.value(),
                     s.numClasses()), train, eval, bad, decodeFailures);
             if (input.stepsPerEpoch() == 0) {
                 input.close();
@@ -148,6 +150,35 @@ public final class ImageNetTrainingInput implements TrainingInput {
             sc.setJobDescription(null);
             throw SparkTaskErrors.rethrow(e);
         }
+    }
+
+    /**
+     * A training input over records that are already in memory, e.g. encoded images from a DataFrame (the Spark
+     * ML estimator): the same epochs, balanced worker partitions and bad-image handling as {@link #open}, with
+     * the given per-example preprocessing. Both RDDs are persisted here ({@code MEMORY_AND_DISK_SER}) and counted
+     * once; {@link #close()} unpersists them.
+     *
+     * @param train       0-based labels in {@code 0..numClasses-1}
+     * @param eval        evaluated after every {@code epochsBetweenEvals} epochs (may be the training records)
+     * @param imageSize   side of the square network input {@code preprocessing} produces
+     * @throws IllegalArgumentException when there are fewer training records than one global batch
+     */
+    public static ImageNetTrainingInput fromRecords(JavaSparkContext sc, JavaRDD<ImageNetRecord> train,
+                                                    JavaRDD<ImageNetRecord> eval, InputSettings s, int imageSize,
+                                                    EncodedPreprocessing.Factory preprocessing,
+                                                    List<String> classNames) {
+        DecodeFailures decodeFailures = new DecodeFailures(s.onBadRecord(),
+                sc.sc().collectionAccumulator("encoded.decodeFailures"));
+        Loaded t = index(train.persist(StorageLevel.MEMORY_AND_DISK_SER()));
+        Loaded e = eval == train ? t : index(eval.persist(StorageLevel.MEMORY_AND_DISK_SER()));
+        ImageNetTrainingInput input = new ImageNetTrainingInput(s, imageSize, preprocessing, List.copyOf(classNames),
+                t, e, 0, decodeFailures);
+        if (input.stepsPerEpoch() == 0) {
+            input.close();
+            throw new IllegalArgumentException(t.count + " training images are fewer than one global batch ("
+                    + s.workers() + " workers x " + s.batchPerWorker() + ")");
+        }
+        return input;
     }
 
     /** Cached valid records of some shards, and where each partition's dense indices start. */
@@ -194,6 +225,12 @@ public final class ImageNetTrainingInput implements TrainingInput {
             }
             return out.iterator();
         }, true).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        return index(records);
+    }
+
+    /** Counts each partition of cached {@code records} (filling the cache) and indexes them densely. */
+    private static Loaded index(JavaRDD<ImageNetRecord> records) {
+        int partitions = records.getNumPartitions();
         // one pass fills the cache and gives each partition's size; later passes read the cache only
         List<Tuple2<Integer, Long>> sizes = records.mapPartitionsWithIndex((p, it) -> {
             long n = 0;
@@ -202,11 +239,11 @@ public final class ImageNetTrainingInput implements TrainingInput {
             }
             return List.of(new Tuple2<>(p, n)).iterator();
         }, true).collect();
-        long[] sizeOf = new long[paths.length];
+        long[] sizeOf = new long[partitions];
         sizes.forEach(t -> sizeOf[t._1()] = t._2());
-        long[] offsets = new long[paths.length];
+        long[] offsets = new long[partitions];
         long total = 0;
-        for (int p = 0; p < paths.length; p++) {
+        for (int p = 0; p < partitions; p++) {
             offsets[p] = total;
             total += sizeOf[p];
         }
@@ -249,27 +286,25 @@ public final class ImageNetTrainingInput implements TrainingInput {
         long seed = settings.seed();
         long used = trainImages();
         long[] offsets = trainOffsets;
-        int size = imageSize();
-        TensorLayout layout = preprocessing.options().layout();
+        EncodedPreprocessing.Factory prep = preprocessing;
         DecodeFailures failures = decodeFailures;
         Batcher batcher = new Batcher(settings.batchPerWorker(), exampleShape(), settings.numClasses(),
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
         JavaPairRDD<Integer, ImageNetRecord> indexed = JavaPairRDD.fromJavaRDD(train
                 .mapPartitionsWithIndex((p, it) -> numbered(offsets[p], it), true));
         return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers())
-                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), preprocessing(size, layout),
+                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), prep.create(),
                         Seeds.forPartition(seed, epoch, partition), failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));
     }
 
     @Override
     public JavaRDD<DataSet> evalBatches() {
-        int size = imageSize();
-        TensorLayout layout = preprocessing.options().layout();
+        EncodedPreprocessing.Factory prep = preprocessing;
         DecodeFailures failures = decodeFailures;
         Batcher batcher = new Batcher(settings.batchPerWorker(), exampleShape(), settings.numClasses(), 0,
                 Batcher.Remainder.KEEP);
-        return eval.mapPartitions(it -> batcher.batches(ExampleStreams.eval(it, preprocessing(size, layout),
+        return eval.mapPartitions(it -> batcher.batches(ExampleStreams.eval(it, prep.create(),
                         failures)), true)
                 .setName("ImageNet evaluation batches");
     }
@@ -281,7 +316,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
 
     /** Side of the square network input. */
     public int imageSize() {
-        return preprocessing.options().outputSize();
+        return imageSize;
     }
 
     /**
