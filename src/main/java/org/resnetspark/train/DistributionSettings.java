@@ -21,6 +21,14 @@ public record DistributionSettings(TrainingMasterKind master, int numWorkers, in
     public enum TrainingMasterKind {
         AVERAGING, SHARING;
 
+        /**
+         * Whether DL4J reports per-minibatch results to the driver: the averaging master's workers call our
+         * listeners and set the score; gradient sharing trains inside ParallelWrapper replicas that do neither.
+         */
+        public boolean reportsMinibatches() {
+            return this == AVERAGING;
+        }
+
         /** Parses {@code --training_master}; throws naming the accepted values. */
         public static TrainingMasterKind parse(String value) {
             return switch (value.trim().toLowerCase()) {

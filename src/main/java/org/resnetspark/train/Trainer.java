@@ -143,10 +143,10 @@ public final class Trainer {
             batches.unpersist(false);
             double seconds = (System.nanoTime() - t0) / 1e9;
             // gradient sharing leaves the master's score at 0: no training loss to report there
-            boolean averaging = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING;
-            loss = averaging ? sparkNet.getScore() : Double.NaN;
+            boolean reported = settings.distribution().master().reportsMinibatches();
+            loss = reported ? sparkNet.getScore() : Double.NaN;
             step += steps;
-            boolean lossDiverged = averaging && !Double.isFinite(loss);
+            boolean lossDiverged = reported && !Double.isFinite(loss);
             // the parameters catch what the loss cannot show (gradient sharing, or a NaN that appeared late)
             double paramSum = net.params().sumNumber().doubleValue();
             if (lossDiverged || !Double.isFinite(paramSum)) {
@@ -167,7 +167,7 @@ public final class Trainer {
             // an executor and not retried shows as missing images. Gradient sharing trains inside DL4J's
             // ParallelWrapper, whose replicas do not call our listener per minibatch; there the count is the
             // planned one, and completeness rests on the job succeeding.
-            long images = settings.distribution().master() == DistributionSettings.TrainingMasterKind.AVERAGING
+            long images = reported
                     ? (minibatches.value() - minibatchesBefore) * settings.distribution().batchPerWorker()
                     : Math.min(input.trainImages(), steps * settings.globalBatch());
             // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which

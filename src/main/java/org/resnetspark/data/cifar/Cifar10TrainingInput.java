@@ -14,6 +14,7 @@ import org.resnetspark.data.ContiguousPartitioner;
 import org.resnetspark.data.EpochShuffle;
 import org.resnetspark.data.HadoopConfHolder;
 import org.resnetspark.data.InputSettings;
+import org.resnetspark.data.LazyIterators;
 import org.resnetspark.data.InvalidDataException;
 import org.resnetspark.data.LabeledExample;
 import org.resnetspark.data.Seeds;
@@ -214,7 +215,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
         return EpochShuffle.place(trainRecords, n, used, seed, epoch, settings.workers())
                 .mapPartitionsWithIndex((partition, it) -> {
                     SplittableRandom rnd = Seeds.forPartition(seed, epoch, partition);
-                    Iterator<LabeledExample> examples = map(it, t -> new LabeledExample(
+                    Iterator<LabeledExample> examples = LazyIterators.map(it, t -> new LabeledExample(
                             Cifar10Preprocessing.train(t._2(), rnd, format), t._2()[0]));
                     return batcher.batches(examples);
                 }, true)
@@ -228,7 +229,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
                 Batcher.Remainder.KEEP);
         var format = settings.format();
         return evalRecords
-                .mapPartitions(it -> batcher.batches(map(it, t -> new LabeledExample(
+                .mapPartitions(it -> batcher.batches(LazyIterators.map(it, t -> new LabeledExample(
                         Cifar10Preprocessing.eval(t._2(), format), t._2()[0]))), true)
                 .setName("CIFAR-10 evaluation batches");
     }
@@ -268,23 +269,5 @@ public final class Cifar10TrainingInput implements TrainingInput {
     public void close() {
         trainRecords.unpersist(false);
         evalRecords.unpersist(false);
-    }
-
-    private interface SerFn<A, B> extends java.io.Serializable {
-        B apply(A a);
-    }
-
-    private static <A, B> Iterator<B> map(Iterator<A> it, SerFn<A, B> f) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public B next() {
-                return f.apply(it.next());
-            }
-        };
     }
 }

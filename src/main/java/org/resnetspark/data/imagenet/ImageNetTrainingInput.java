@@ -15,6 +15,7 @@ import org.resnetspark.data.Batcher;
 import org.resnetspark.data.EpochShuffle;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.InvalidDataException;
+import org.resnetspark.data.LazyIterators;
 import org.resnetspark.data.Seeds;
 import org.resnetspark.data.tfrecord.TFRecordBadRecords;
 import org.resnetspark.train.TrainingInput;
@@ -293,7 +294,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
         JavaPairRDD<Integer, ImageNetRecord> indexed = JavaPairRDD.fromJavaRDD(train
                 .mapPartitionsWithIndex((p, it) -> numbered(offsets[p], it), true));
         return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers())
-                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(values(it), prep.create(),
+                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(LazyIterators.map(it, Tuple2::_2), prep.create(),
                         Seeds.forPartition(seed, epoch, partition), failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));
     }
@@ -342,20 +343,6 @@ public final class ImageNetTrainingInput implements TrainingInput {
     private long[] exampleShape() {
         int size = imageSize();
         return settings.format() == CNN2DFormat.NHWC ? new long[] {size, size, 3} : new long[] {3, size, size};
-    }
-
-    private static <K, V> Iterator<V> values(Iterator<Tuple2<K, V>> it) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public V next() {
-                return it.next()._2();
-            }
-        };
     }
 
     /** Images trained per epoch: {@code stepsPerEpoch() x workers x batchPerWorker} (see the class comment). */
