@@ -77,6 +77,13 @@ public final class TrainCommand implements Callable<Integer> {
     Integer numWorkers;
 
 
+    @Option(names = "--lr_schedule", paramLabel = "official|linear", defaultValue = "official",
+            description = "official: TensorFlow's piecewise decay (cifar10: x0.1 after epochs 91, 136, 182; imagenet:"
+                    + " 5-epoch warm-up, x0.1 after 30, 60, 80, 90). linear: for short runs, the same peak rate with a"
+                    + " linear warm-up over min(2, train_epochs/10) epochs, then a linear decay to 0 at the end of"
+                    + " --train_epochs. Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
     @Option(names = "--weight_decay", paramLabel = "L2",
             description = "L2 weight decay on conv/dense weights. Default: 2e-4 (cifar10), 1e-4 (imagenet).")
     Double weightDecay;
@@ -168,12 +175,16 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--model_dir " + e.getMessage());
             }
             TrainingInput input = data.open(sc, resnet, perWorker, workers, seed);
+            int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
             LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
                     ? LearningRateSchedule.cifar10(global, input.trainImages())
                     : LearningRateSchedule.imagenet(global, input.trainImages(), fineTune);
+            if (linearSchedule()) {
+                schedule = LearningRateSchedule.linear(schedule.initialRate(), schedule.stepsPerEpoch(),
+                        Math.min(2, epochs / 10.0), epochs);
+            }
             DistributionSettings dist = new DistributionSettings(master(), workers, Math.max(1, numGpus), perWorker,
                     averagingFrequency, sharingThreshold, sharingAdaptive(), controllerPort, seed);
-            int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
             int between = epochsBetweenEvals != null ? epochsBetweenEvals : (family == DatasetFamily.CIFAR10 ? 10 : 1);
             double wd = weightDecay != null ? weightDecay : (family == DatasetFamily.CIFAR10 ? 2e-4 : 1e-4);
             TrainSettings settings = new TrainSettings(resnet, global, epochs, between, maxTrainSteps,
@@ -219,6 +230,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         master();
         sharingAdaptive();
+        linearSchedule();
     }
 
     static boolean cudaBackendPresent() {
@@ -236,6 +248,15 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--training_master: " + e.getMessage());
         }
+    }
+
+    private boolean linearSchedule() {
+        return switch (lrSchedule) {
+            case "official" -> false;
+            case "linear" -> true;
+            default -> throw new UsageException("--lr_schedule: invalid value '" + lrSchedule
+                    + "': expected official or linear");
+        };
     }
 
     private boolean sharingAdaptive() {

@@ -40,13 +40,15 @@ public final class EpochShuffle {
 
     /**
      * One epoch's training records spread over the workers: the first {@code used} records of this epoch's order,
-     * keyed by their position in it, range-partitioned into {@code workers} equally long contiguous runs and
-     * sorted within each. Every kept record appears exactly once; the rest sit this epoch out.
+     * keyed by their position in it, range-partitioned into {@code workers} equally long contiguous runs, each cut
+     * into rounds of {@code recordsPerRound} (partition {@code round * workers + worker}, see
+     * {@link ContiguousPartitioner}), sorted within each partition. Every kept record appears exactly once; the
+     * rest sit this epoch out.
      *
      * @param indexed records keyed by their index {@code 0..n-1}
      */
     public static <T> JavaPairRDD<Integer, T> place(JavaPairRDD<Integer, T> indexed, int n, long used, long seed,
-                                                    int epoch, int workers) {
+                                                    int epoch, int workers, long recordsPerRound) {
         return indexed
                 .mapPartitionsToPair(it -> {
                     int[] position = positions(n, seed, epoch);
@@ -60,6 +62,6 @@ public final class EpochShuffle {
                     }
                     return out.iterator();
                 })
-                .repartitionAndSortWithinPartitions(new ContiguousPartitioner(workers, used));
+                .repartitionAndSortWithinPartitions(new ContiguousPartitioner(workers, used, recordsPerRound));
     }
 }

@@ -11,6 +11,9 @@ import java.util.Objects;
  * epoch boundaries (TF's {@code piecewise_constant}: the value changes strictly after a boundary step), with an
  * optional linear warm-up from 0 over the first epochs.
  *
+ * <p>Or, for runs on a budget ({@link #linear}), a linear warm-up followed by a linear decay to 0 at the end of the
+ * run (Li et al., "Budgeted Training", ICLR 2020: linear decay beats step decay when epochs are few).
+ *
  * <p>A pure function of the global step (one step = one global batch); {@link #valueAt(int, int)} ignores
  * DL4J's epoch counter, so the value depends only on the step the training loop sets, which is what makes it
  * identical across workers and across a resume.
@@ -24,6 +27,8 @@ public final class LearningRateSchedule implements ISchedule {
     private double warmupEpochs;
     private double[] boundaryEpochs;
     private double[] multipliers;
+    /** 0: piecewise constant; else the epoch at which the linear decay reaches 0 (absent in older checkpoints). */
+    private double linearEndEpoch;
 
     /** For Jackson (DL4J serializes schedules inside the network configuration). */
     private LearningRateSchedule() {
@@ -52,6 +57,29 @@ public final class LearningRateSchedule implements ISchedule {
         this.multipliers = multipliers.clone();
     }
 
+    /**
+     * Linear warm-up from 0 to {@code peakRate} over {@code warmupEpochs}, then linear decay to 0 at
+     * {@code endEpoch} (the run's last epoch); 0 after it.
+     */
+    public static LearningRateSchedule linear(double peakRate, double stepsPerEpoch, double warmupEpochs,
+                                              double endEpoch) {
+        if (!(endEpoch > warmupEpochs)) {
+            throw new IllegalArgumentException("the decay must end after the warm-up: end epoch " + endEpoch
+                    + ", warm-up " + warmupEpochs + " epochs");
+        }
+        LearningRateSchedule s = new LearningRateSchedule(peakRate, stepsPerEpoch, warmupEpochs, new double[0],
+                new double[] {1});
+        s.linearEndEpoch = endEpoch;
+        return s;
+    }
+
+    private LearningRateSchedule withInitialRate(double rate) {
+        LearningRateSchedule s = new LearningRateSchedule(rate, stepsPerEpoch, warmupEpochs, boundaryEpochs,
+                multipliers);
+        s.linearEndEpoch = linearEndEpoch;
+        return s;
+    }
+
     /** CIFAR-10: 0.1 x batch/128, x[1, 0.1, 0.01, 0.001] after epochs [91, 136, 182], no warm-up. */
     public static LearningRateSchedule cifar10(int globalBatch, long numImages) {
         return new LearningRateSchedule(0.1 * globalBatch / 128.0, (double) numImages / globalBatch, 0,
@@ -74,7 +102,10 @@ public final class LearningRateSchedule implements ISchedule {
         for (int i = 0; i < b.length; i++) {
             b[i] *= factor;
         }
-        return new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs * factor, b, multipliers);
+        LearningRateSchedule s = new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs * factor, b,
+                multipliers);
+        s.linearEndEpoch = linearEndEpoch * factor;
+        return s;
     }
 
     /** The learning rate at a global step. */
@@ -82,6 +113,10 @@ public final class LearningRateSchedule implements ISchedule {
         long warmupSteps = (long) (stepsPerEpoch * warmupEpochs);
         if (globalStep < warmupSteps) {
             return initialRate * globalStep / warmupSteps;
+        }
+        if (linearEndEpoch > 0) {
+            double endStep = stepsPerEpoch * linearEndEpoch;
+            return initialRate * Math.max(0, (endStep - globalStep) / (endStep - warmupSteps));
         }
         int interval = 0;
         while (interval < boundaryEpochs.length && globalStep > (long) (stepsPerEpoch * boundaryEpochs[interval])) {
@@ -115,24 +150,29 @@ public final class LearningRateSchedule implements ISchedule {
 
     @Override
     public ISchedule clone() {
-        return new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs, boundaryEpochs, multipliers);
+        return withInitialRate(initialRate);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof LearningRateSchedule s && s.initialRate == initialRate
                 && s.stepsPerEpoch == stepsPerEpoch && s.warmupEpochs == warmupEpochs
-                && Arrays.equals(s.boundaryEpochs, boundaryEpochs) && Arrays.equals(s.multipliers, multipliers);
+                && Arrays.equals(s.boundaryEpochs, boundaryEpochs) && Arrays.equals(s.multipliers, multipliers)
+                && s.linearEndEpoch == linearEndEpoch;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(initialRate, stepsPerEpoch, warmupEpochs, Arrays.hashCode(boundaryEpochs),
-                Arrays.hashCode(multipliers));
+                Arrays.hashCode(multipliers), linearEndEpoch);
     }
 
     @Override
     public String toString() {
+        if (linearEndEpoch > 0) {
+            return String.format("lr %.4g, %.1f steps/epoch, linear warm-up %.1f epochs, linear decay to 0 at epoch"
+                    + " %.1f", initialRate, stepsPerEpoch, warmupEpochs, linearEndEpoch);
+        }
         return String.format("lr %.4g, %.1f steps/epoch, warm-up %.1f epochs, x%s after epochs %s", initialRate,
                 stepsPerEpoch, warmupEpochs, Arrays.toString(multipliers), Arrays.toString(boundaryEpochs));
     }

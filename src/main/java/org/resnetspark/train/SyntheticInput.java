@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnetspark.data.ContiguousPartitioner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,25 +42,30 @@ public final class SyntheticInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch) {
-        return batches(seed * 1_000_003L + epoch);
+    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
+        return batches(seed * 1_000_003L + epoch, batchesPerRound);
     }
 
     @Override
     public JavaRDD<DataSet> evalBatches() {
-        return batches(seed * 1_000_003L - 1);
+        return batches(seed * 1_000_003L - 1, Integer.MAX_VALUE);
     }
 
-    private JavaRDD<DataSet> batches(long rddSeed) {
+    /** Batch ids laid out as {@link TrainingInput#trainBatches(int, int)} requires; batch i depends only on i. */
+    private JavaRDD<DataSet> batches(long rddSeed, int batchesPerRound) {
         int batches = (int) Math.ceil((double) images / batchPerWorker);
-        List<Integer> ids = new ArrayList<>();
-        IntStream.range(0, batches).forEach(ids::add);
+        ContiguousPartitioner layout = new ContiguousPartitioner(numPartitions, batches, batchesPerRound);
+        List<List<Integer>> partitions = new ArrayList<>();
+        for (int p = 0; p < layout.numPartitions(); p++) {
+            partitions.add(new ArrayList<>());
+        }
+        IntStream.range(0, batches).forEach(i -> partitions.get(layout.getPartition(i)).add(i));
         int b = batchPerWorker;
         long total = images;
         int side = imageSize;
         int classes = numClasses;
         CNN2DFormat fmt = format;
-        return sc.parallelize(ids, numPartitions).map(i -> {
+        return sc.parallelize(partitions, partitions.size()).flatMap(List::iterator).map(i -> {
             int n = (int) Math.min(b, total - (long) i * b);
             SplittableRandom r = new SplittableRandom(rddSeed * 31 + i);
             float[] pixels = new float[n * 3 * side * side];

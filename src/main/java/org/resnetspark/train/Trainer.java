@@ -131,16 +131,10 @@ public final class Trainer {
             net.getConfiguration().setIterationCount((int) step);
             net.getConfiguration().setEpochCount(epoch);
             double lr = settings.schedule().rate(step);
-            JavaRDD<DataSet> batches = input.trainBatches(epoch);
-            if (steps < stepsPerEpoch) {
-                batches = firstBatchesOfEachPartition(batches, steps * settings.distribution().numWorkers());
-            }
-            sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs());
             progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, lr, loss);
             long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
-            sparkNet.fit(batches);
-            batches.unpersist(false);
+            trainEpoch(sparkNet, epoch, steps, steps < stepsPerEpoch);
             double seconds = (System.nanoTime() - t0) / 1e9;
             // gradient sharing leaves the master's score at 0: no training loss to report there
             boolean reported = settings.distribution().master().reportsMinibatches();
@@ -190,6 +184,30 @@ public final class Trainer {
             }
         }
         return new Result(epochsDone, step, lastTop1, net);
+    }
+
+    /**
+     * Trains {@code steps} minibatches per worker of an epoch, one averaging round per {@code fit} under parameter
+     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing.
+     */
+    private void trainEpoch(SparkComputationGraph sparkNet, int epoch, long steps, boolean truncated) {
+        DistributionSettings d = settings.distribution();
+        int perRound = d.master() == DistributionSettings.TrainingMasterKind.AVERAGING
+                ? d.averagingFrequency() : Integer.MAX_VALUE;
+        JavaRDD<DataSet> epochBatches = input.trainBatches(epoch, perRound);
+        int rounds = (int) Math.min(EpochRounds.rounds(epochBatches, d.numWorkers()),
+                (steps + perRound - 1) / perRound);
+        for (int r = 0; r < rounds; r++) {
+            JavaRDD<DataSet> round = EpochRounds.round(epochBatches, r, d.numWorkers());
+            long left = steps - (long) r * perRound;
+            if (truncated && left < perRound) {
+                round = firstBatchesOfEachPartition(round, left * d.numWorkers());
+            }
+            sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs()
+                    + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
+            sparkNet.fit(round);
+            round.unpersist(false);
+        }
     }
 
     /**

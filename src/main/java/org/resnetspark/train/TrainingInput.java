@@ -12,8 +12,22 @@ import java.util.List;
  */
 public interface TrainingInput {
 
-    /** Augmented training minibatches for a 0-based epoch; the same epoch and seed give the same batches. */
-    JavaRDD<DataSet> trainBatches(int epoch);
+    /**
+     * Augmented training minibatches for a 0-based epoch, one partition per worker; the same epoch and seed give
+     * the same batches.
+     */
+    default JavaRDD<DataSet> trainBatches(int epoch) {
+        return trainBatches(epoch, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The epoch cut into training rounds of at most {@code batchesPerRound} minibatches per worker: partition
+     * {@code round * workers + worker}, so that {@link EpochRounds#round} can hand one round at a time to a
+     * training master without computing (or caching) the rest of the epoch. Round r of worker w holds that
+     * worker's records {@code r * batchesPerRound * batch ..} of {@link #trainBatches(int)}'s order (the random
+     * augmentation is seeded per partition, so its draws differ between the two layouts).
+     */
+    JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound);
 
     /** Evaluation minibatches (eval preprocessing, no augmentation). */
     JavaRDD<DataSet> evalBatches();

@@ -4,6 +4,7 @@ import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgori
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
@@ -33,6 +34,9 @@ public final class TrainingMasterFactory {
                     .workerPrefetchNumBatches(2)
                     .saveUpdater(true)
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
+                    // the Trainer hands over one round, already one equal partition per worker (EpochRounds); DL4J's
+                    // default repartitions every round through a shuffle
+                    .repartionData(Repartition.Never)
                     .rngSeed(s.seed())
                     .build();
             case SHARING -> {

@@ -49,4 +49,23 @@ class SeedsAndShuffleTest {
         assertArrayEquals(new int[] {4, 3, 3}, counts);
         assertArrayEquals(new long[] {4, 3, 3}, new long[] {uneven.size(0), uneven.size(1), uneven.size(2)});
     }
+
+    @Test
+    void chunkedPartitionsAreRoundMajor() {
+        // 2 workers x 10 keys each, rounds of 4: worker 0 = keys 0..9 -> partitions 0, 2, 4; worker 1 -> 1, 3, 5
+        ContiguousPartitioner rounds = new ContiguousPartitioner(2, 20, 4);
+        assertEquals(3, rounds.chunks());
+        assertEquals(6, rounds.numPartitions());
+        int[] expected = {0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 1, 1, 1, 1, 3, 3, 3, 3, 5, 5};
+        for (int k = 0; k < 20; k++) {
+            assertEquals(expected[k], rounds.getPartition(k), "key " + k);
+        }
+        long[] sizes = new long[6];
+        for (int p = 0; p < 6; p++) {
+            sizes[p] = rounds.size(p);
+        }
+        assertArrayEquals(new long[] {4, 4, 4, 4, 2, 2}, sizes);
+        assertEquals(new ContiguousPartitioner(2, 20), new ContiguousPartitioner(2, 20, Long.MAX_VALUE));
+        assertEquals(2, new ContiguousPartitioner(2, 20, Long.MAX_VALUE).numPartitions());
+    }
 }

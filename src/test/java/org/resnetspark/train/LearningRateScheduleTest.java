@@ -48,6 +48,21 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void linearWarmupThenDecayToZero() {
+        // 100 steps per epoch, warm-up 2 epochs, decay to 0 at epoch 20
+        LearningRateSchedule s = LearningRateSchedule.linear(0.1, 100, 2, 20);
+        assertEquals(0.0, s.rate(0), 1e-12);
+        assertEquals(0.05, s.rate(100), 1e-12);
+        assertEquals(0.1, s.rate(200), 1e-12, "peak at the end of the warm-up");
+        assertEquals(0.05, s.rate(1100), 1e-12, "half-way through the decay");
+        assertEquals(0.1 * 100 / 1800, s.rate(1900), 1e-12);
+        assertEquals(0.0, s.rate(2000), 1e-12);
+        assertEquals(0.0, s.rate(2500), 1e-12, "never negative after the end");
+        assertEquals(s, s.clone());
+        assertEquals(false, s.equals(LearningRateSchedule.linear(0.1, 100, 2, 21)));
+    }
+
+    @Test
     void rateAfterResumeEqualsUninterruptedRun() {
         LearningRateSchedule uninterrupted = LearningRateSchedule.imagenet(1024, 100_000, false);
         for (int epoch = 0; epoch < 95; epoch++) {
@@ -80,5 +95,9 @@ class LearningRateScheduleTest {
                 ResNetVersion.V1_5)).updater(new Momentum(s, 0.9)).weightDecay(2e-4).configuration();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(conf, back);
+        ComputationGraphConfiguration linear = ResNetBuilder.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8,
+                ResNetVersion.V1_5)).updater(new Momentum(LearningRateSchedule.linear(0.1, 390.625, 1.5, 15), 0.9))
+                .weightDecay(2e-4).configuration();
+        assertEquals(linear, ComputationGraphConfiguration.fromJson(linear.toJson()));
     }
 }

@@ -204,7 +204,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch) {
+    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
         int n = trainCount;
         long seed = settings.seed();
         long used = stepsPerEpoch() * settings.workers() * settings.batchPerWorker();
@@ -212,7 +212,8 @@ public final class Cifar10TrainingInput implements TrainingInput {
                 Cifar10Preprocessing.exampleShape(settings.format()), settings.numClasses(),
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
         var format = settings.format();
-        return EpochShuffle.place(trainRecords, n, used, seed, epoch, settings.workers())
+        return EpochShuffle.place(trainRecords, n, used, seed, epoch, settings.workers(),
+                        (long) batchesPerRound * settings.batchPerWorker())
                 .mapPartitionsWithIndex((partition, it) -> {
                     SplittableRandom rnd = Seeds.forPartition(seed, epoch, partition);
                     Iterator<LabeledExample> examples = LazyIterators.map(it, t -> new LabeledExample(

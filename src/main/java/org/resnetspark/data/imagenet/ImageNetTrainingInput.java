@@ -282,7 +282,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch) {
+    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
         int n = trainCount;
         long seed = settings.seed();
         long used = trainImages();
@@ -293,9 +293,11 @@ public final class ImageNetTrainingInput implements TrainingInput {
                 settings.labelSmoothing(), Batcher.Remainder.DROP);
         JavaPairRDD<Integer, ImageNetRecord> indexed = JavaPairRDD.fromJavaRDD(train
                 .mapPartitionsWithIndex((p, it) -> numbered(offsets[p], it), true));
-        return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers())
-                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(LazyIterators.map(it, Tuple2::_2), prep.create(),
-                        Seeds.forPartition(seed, epoch, partition), failures)), true)
+        return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers(),
+                        (long) batchesPerRound * settings.batchPerWorker())
+                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(
+                        LazyIterators.map(it, Tuple2::_2), prep.create(), Seeds.forPartition(seed, epoch, partition),
+                        failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));
     }
 

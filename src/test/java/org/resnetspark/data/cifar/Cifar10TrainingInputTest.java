@@ -14,6 +14,7 @@ import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.InvalidDataException;
 import org.resnetspark.testing.LocalSpark;
+import org.resnetspark.train.EpochRounds;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,6 +118,31 @@ class Cifar10TrainingInputTest {
         List<List<Integer>> eval = in.evalBatches().map(DataSet::numExamples).glom().collect();
         assertEquals(List.of(List.of(16, 9), List.of(16, 9)), eval, "50 test images: 25 per worker, remainder kept");
         assertArrayEquals(fileClassCounts(dir.resolve(Cifar10Files.TEST_FILE)), classCounts(in.evalBatches()));
+        in.close();
+    }
+
+    @Test
+    void roundsSplitEachWorkersShareWithoutLosingOrDuplicatingARecord(@TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path dir = CifarTestData.subset(tmp.resolve("cifar"), 60, 50);
+        Cifar10TrainingInput in = Cifar10TrainingInput.open(sc, dir.toUri().toString(),
+                settings(16, 2, CNN2DFormat.NCHW, 0, BadRecordPolicy.FAIL));
+        // 9 batches per worker in rounds of 4: 4, 4, 1; partition = round * workers + worker
+        JavaRDD<DataSet> epoch = in.trainBatches(0, 4);
+        assertEquals(3, EpochRounds.rounds(epoch, 2));
+        assertEquals(List.of(List.of(16, 16, 16, 16), List.of(16, 16, 16, 16), List.of(16, 16, 16, 16),
+                List.of(16, 16, 16, 16), List.of(16), List.of(16)), epoch.map(DataSet::numExamples).glom().collect());
+        long[] total = new long[10];
+        for (int r = 0; r < 3; r++) {
+            JavaRDD<DataSet> round = EpochRounds.round(epoch, r, 2);
+            assertEquals(2, round.getNumPartitions(), "one partition per worker in every round");
+            long[] counts = classCounts(round);
+            for (int c = 0; c < 10; c++) {
+                total[c] += counts[c];
+            }
+        }
+        assertArrayEquals(classCounts(in.trainBatches(0)), total, "the rounds hold the epoch's records");
+        assertThrows(IllegalArgumentException.class, () -> EpochRounds.round(epoch, 3, 2));
         in.close();
     }
 
