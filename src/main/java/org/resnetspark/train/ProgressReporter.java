@@ -21,18 +21,22 @@ final class ProgressReporter implements AutoCloseable {
     private final LongAccumulator minibatches;
     private final int workers;
     private final int batchPerWorker;
+    private final LearningRateSchedule schedule;
     private final ScheduledExecutorService timer;
     private volatile Epoch current;
     private long lastLogged = -1;
 
     /** What the line describes: the epoch running now. */
-    record Epoch(int epoch, int epochs, long firstStep, long steps, long runSteps, double lr, double lastLoss,
+    record Epoch(int epoch, int epochs, long firstStep, long steps, long runSteps, double lastLoss,
                  long startBatches, long startNanos) { }
 
-    ProgressReporter(LongAccumulator minibatches, int workers, int batchPerWorker, Duration interval) {
+    /** @param schedule gives the learning rate at the step reached (it changes within an epoch during warm-up) */
+    ProgressReporter(LongAccumulator minibatches, int workers, int batchPerWorker, LearningRateSchedule schedule,
+                     Duration interval) {
         this.minibatches = minibatches;
         this.workers = workers;
         this.batchPerWorker = batchPerWorker;
+        this.schedule = schedule;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "resnet-spark-progress");
             t.setDaemon(true);
@@ -43,8 +47,8 @@ final class ProgressReporter implements AutoCloseable {
     }
 
     /** Starts describing an epoch of {@code steps} global steps beginning at global step {@code firstStep}. */
-    void startEpoch(int epoch, int epochs, long firstStep, long steps, long runSteps, double lr, double lastLoss) {
-        current = new Epoch(epoch, epochs, firstStep, steps, runSteps, lr, lastLoss, minibatches.value(),
+    void startEpoch(int epoch, int epochs, long firstStep, long steps, long runSteps, double lastLoss) {
+        current = new Epoch(epoch, epochs, firstStep, steps, runSteps, lastLoss, minibatches.value(),
                 System.nanoTime());
     }
 
@@ -62,7 +66,7 @@ final class ProgressReporter implements AutoCloseable {
         long runLeft = e.runSteps() - e.firstStep() - stepsDone;
         return String.format("epoch %d/%d: step %d/%d (global %d/%d), %.1f img/s, lr %.4g, last loss %s, ETA epoch %s,"
                         + " run %s", e.epoch(), e.epochs(), stepsDone, e.steps(), e.firstStep() + stepsDone,
-                e.runSteps(), imagesPerSec, e.lr(), Double.isNaN(e.lastLoss()) ? "-" : String.format("%.4f",
+                e.runSteps(), imagesPerSec, schedule.rate(e.firstStep() + stepsDone), Double.isNaN(e.lastLoss()) ? "-" : String.format("%.4f",
                         e.lastLoss()), eta(e.steps() - stepsDone, stepsPerSec), eta(runLeft, stepsPerSec));
     }
 

@@ -107,7 +107,7 @@ public final class Trainer {
         }
         int workers = settings.distribution().numWorkers();
         try (ProgressReporter progress = new ProgressReporter(minibatches, workers,
-                settings.distribution().batchPerWorker(), progressInterval)) {
+                settings.distribution().batchPerWorker(), settings.schedule(), progressInterval)) {
             return epochs(net, sparkNet, report, progress, minibatches, epochsDone, step, stepsPerEpoch, runSteps);
         }
     }
@@ -131,7 +131,7 @@ public final class Trainer {
             net.getConfiguration().setIterationCount((int) step);
             net.getConfiguration().setEpochCount(epoch);
             double lr = settings.schedule().rate(step);
-            progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, lr, loss);
+            progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, loss);
             long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
             trainEpoch(sparkNet, epoch, steps, steps < stepsPerEpoch);

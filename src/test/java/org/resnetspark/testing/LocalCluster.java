@@ -17,7 +17,23 @@ import java.util.Optional;
  */
 public final class LocalCluster {
 
+    private static final File AERON_DIRS = new File("target/aeron");
+
     private LocalCluster() {
+    }
+
+    /** Stops the session and deletes the Aeron directories its executors left behind. */
+    public static void stop(SparkSession spark) {
+        String appId = spark.sparkContext().applicationId();
+        spark.stop();
+        File[] dirs = AERON_DIRS.listFiles((d, name) -> name.startsWith(appId + "-"));
+        for (File dir : dirs == null ? new File[0] : dirs) {
+            try (var paths = Files.walk(dir.toPath())) {
+                paths.sorted(java.util.Comparator.reverseOrder()).map(java.nio.file.Path::toFile).forEach(File::delete);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     public static SparkSession start(int executors, int executorMb) {
@@ -45,6 +61,9 @@ public final class LocalCluster {
         jvmFlags += " -Djava.io.tmpdir=" + new File("target/tmp").getAbsolutePath()
                 + " -Dorg.bytedeco.javacpp.cachedir=" + new File("target/javacpp-cache").getAbsolutePath()
                 + " -Daeron.publication.unblock.timeout=60000000000 -Daeron.driver.timeout=120000 -Daeron.dir.delete.on.shutdown=true"
+                // a killed executor never deletes its Aeron media-driver directory (~0.5 GB); keep them under target/
+                // with a name per executor (Spark fills in the ids; a relaunched executor gets a new one), see stop()
+                + " -Daeron.dir=" + AERON_DIRS.getAbsolutePath() + "/{{APP_ID}}-{{EXECUTOR_ID}}"
                 + " -Dlog4j2.configurationFile=" + new File("src/test/resources/log4j2-test.properties")
                 .getAbsolutePath();
         SparkConf conf = new SparkConf()

@@ -49,7 +49,7 @@ class DistributedTrainingTest {
     @AfterAll
     static void stop() {
         if (spark != null) {
-            spark.stop();
+            LocalCluster.stop(spark);
         }
     }
 

@@ -15,13 +15,15 @@ class ProgressReporterTest {
     void lineCountsGlobalStepsFromWorkerMinibatches() {
         LongAccumulator minibatches = new LongAccumulator();
         minibatches.add(7);
-        try (ProgressReporter p = new ProgressReporter(minibatches, 2, 16, Duration.ofHours(1))) {
+        // linear warm-up to 0.1 over 4 epochs of 100 steps: the rate at the step reached, not at the epoch start
+        LearningRateSchedule warmup = LearningRateSchedule.linear(0.1, 100, 4, 10);
+        try (ProgressReporter p = new ProgressReporter(minibatches, 2, 16, warmup, Duration.ofHours(1))) {
             assertNull(p.line());
-            p.startEpoch(3, 10, 200, 100, 1000, 0.1, 1.2345);
+            p.startEpoch(3, 10, 200, 100, 1000, 1.2345);
             minibatches.add(40);
             String line = p.line();
             assertTrue(line.startsWith("epoch 3/10: step 20/100 (global 220/1000), "), line);
-            assertTrue(line.contains("lr 0.1000, last loss 1.2345, ETA epoch "), line);
+            assertTrue(line.contains("lr 0.05500, last loss 1.2345, ETA epoch "), line);
         }
     }
 
