@@ -13,9 +13,21 @@ import java.util.List;
  * @param seconds      wall time of the epoch's training (without evaluation)
  * @param badRecords   corrupt input records skipped so far in the run
  * @param eval         evaluation after this epoch, or null when none ran
+ * @param inputSeconds part of {@code seconds} spent preparing minibatches (decode, augment) while no worker trained
  */
 public record EpochMetrics(int epoch, long globalStep, double learningRate, double trainLoss, long images,
-                           double seconds, long badRecords, Eval eval) {
+                           double seconds, long badRecords, Eval eval, double inputSeconds) {
+
+    /** An epoch whose input time was not measured (0). */
+    public EpochMetrics(int epoch, long globalStep, double learningRate, double trainLoss, long images,
+                        double seconds, long badRecords, Eval eval) {
+        this(epoch, globalStep, learningRate, trainLoss, images, seconds, badRecords, eval, 0);
+    }
+
+    /** Fraction of the training time the workers waited for input. */
+    public double inputWaitFraction() {
+        return seconds > 0 ? inputSeconds / seconds : 0;
+    }
 
     public double imagesPerSecond() {
         return seconds > 0 ? images / seconds : 0;

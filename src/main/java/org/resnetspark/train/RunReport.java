@@ -65,6 +65,8 @@ public final class RunReport {
         e.put("images", m.images());
         e.put("seconds", round(m.seconds()));
         e.put("images_per_sec", round(m.imagesPerSecond()));
+        e.put("input_seconds", round(m.inputSeconds()));
+        e.put("input_wait_fraction", Math.round(m.inputWaitFraction() * 1e4) / 1e4);
         e.put("elapsed_seconds", round(elapsed));
         e.put("finished_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         e.put("bad_records", m.badRecords());

@@ -134,7 +134,7 @@ public final class Trainer {
             progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, loss);
             long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
-            trainEpoch(sparkNet, epoch, steps, steps < stepsPerEpoch);
+            double inputSeconds = trainEpoch(sparkNet, epoch, steps, steps < stepsPerEpoch);
             double seconds = (System.nanoTime() - t0) / 1e9;
             // gradient sharing leaves the master's score at 0: no training loss to report there
             boolean reported = settings.distribution().master().reportsMinibatches();
@@ -167,14 +167,15 @@ public final class Trainer {
             // report before checkpoint: a crash in between leaves one report entry more than checkpoints, which
             // the resume drops; the other order would lose the epoch's metrics for good
             EpochMetrics metrics = new EpochMetrics(epoch + 1, step, lr, loss, images, seconds, input.badRecords(),
-                    eval);
+                    eval, inputSeconds);
             report.add(metrics);
             if (benchmarkLog != null) {
                 benchmarkLog.epoch(metrics);
             }
             store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
-            LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s{}", epoch + 1, settings.trainEpochs(),
+            LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s, input wait {}%{}", epoch + 1, settings.trainEpochs(),
                     String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),
+                    String.format("%.1f", 100 * metrics.inputWaitFraction()),
                     eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%, eval loss %.4f",
                             100 * eval.top1(), 100 * eval.top5(), eval.loss()));
             epochsDone = epoch + 1;
@@ -188,26 +189,37 @@ public final class Trainer {
 
     /**
      * Trains {@code steps} minibatches per worker of an epoch, one averaging round per {@code fit} under parameter
-     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing.
+     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing. Each round's
+     * minibatches are computed and cached before the training master gets them (it would do the same to count
+     * them), which makes the input time measurable.
+     *
+     * @return seconds spent preparing input while no worker trained
      */
-    private void trainEpoch(SparkComputationGraph sparkNet, int epoch, long steps, boolean truncated) {
+    private double trainEpoch(SparkComputationGraph sparkNet, int epoch, long steps, boolean truncated) {
         DistributionSettings d = settings.distribution();
         int perRound = d.master() == DistributionSettings.TrainingMasterKind.AVERAGING
                 ? d.averagingFrequency() : Integer.MAX_VALUE;
         JavaRDD<DataSet> epochBatches = input.trainBatches(epoch, perRound);
         int rounds = (int) Math.min(EpochRounds.rounds(epochBatches, d.numWorkers()),
                 (steps + perRound - 1) / perRound);
+        long inputNanos = 0;
         for (int r = 0; r < rounds; r++) {
             JavaRDD<DataSet> round = EpochRounds.round(epochBatches, r, d.numWorkers());
             long left = steps - (long) r * perRound;
             if (truncated && left < perRound) {
                 round = firstBatchesOfEachPartition(round, left * d.numWorkers());
             }
-            sc.setJobDescription("train epoch " + (epoch + 1) + "/" + settings.trainEpochs()
-                    + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
+            String description = "epoch " + (epoch + 1) + "/" + settings.trainEpochs()
+                    + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : "");
+            sc.setJobDescription("input for " + description);
+            long t0 = System.nanoTime();
+            round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
+            inputNanos += System.nanoTime() - t0;
+            sc.setJobDescription("train " + description);
             sparkNet.fit(round);
             round.unpersist(false);
         }
+        return inputNanos / 1e9;
     }
 
     /**

@@ -4,6 +4,7 @@ import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgori
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -17,6 +18,9 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  * updater state, so momentum survives the averaging rounds.
  */
 public final class TrainingMasterFactory {
+
+    /** How both masters (and the Trainer, which computes each round first) cache the minibatches of a fit. */
+    static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_ONLY_SER();
 
     private TrainingMasterFactory() {
     }
@@ -37,6 +41,7 @@ public final class TrainingMasterFactory {
                     // the Trainer hands over one round, already one equal partition per worker (EpochRounds); DL4J's
                     // default repartitions every round through a shuffle
                     .repartionData(Repartition.Never)
+                    .storageLevel(STORAGE_LEVEL)
                     .rngSeed(s.seed())
                     .build();
             case SHARING -> {
@@ -53,6 +58,7 @@ public final class TrainingMasterFactory {
                         .workersPerNode(s.workersPerExecutor())
                         .workerPrefetchNumBatches(2)
                         .rddTrainingApproach(RDDTrainingApproach.Direct)
+                        .storageLevel(STORAGE_LEVEL)
                         .rngSeed(s.seed())
                         .build();
             }

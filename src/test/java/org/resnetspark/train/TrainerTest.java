@@ -76,6 +76,9 @@ class TrainerTest {
             assertEquals(LearningRateSchedule.cifar10(BATCH, IMAGES).rate(e.get("global_step").asLong() - 4),
                     e.get("learning_rate").asDouble(), 1e-12);
             assertEquals(0, e.get("bad_records").asLong());
+            double inputWait = e.get("input_wait_fraction").asDouble();
+            assertTrue(e.get("input_seconds").asDouble() > 0 && inputWait > 0 && inputWait < 1,
+                    "input time measured, part of the epoch: " + e);
         }
         JsonNode pointer = new ObjectMapper().readTree(new File(dir, "checkpoint.json"));
         assertEquals(3, pointer.get("epochs_done").asInt());
