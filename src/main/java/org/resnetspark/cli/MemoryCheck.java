@@ -60,6 +60,33 @@ final class MemoryCheck {
         LOG.info("memory: {}; {}", perWorker, where);
     }
 
+    /**
+     * The training master caches each fit's minibatches on the Java heap (serialized): one averaging round, or a
+     * whole epoch under gradient sharing. When that exceeds Spark's storage memory, Spark drops the cached blocks
+     * and every pass recomputes (decodes and augments) them again, so training slows down without failing: a
+     * warning, naming what to change.
+     *
+     * @param batchesPerFit minibatches per worker handed to one fit
+     * @return the warning logged, or null when the cache fits
+     */
+    static String warnIfCacheExceedsHeap(ResNetSpec spec, int batchPerWorker, long batchesPerFit, int workersPerJvm,
+                                         boolean local, SparkConf conf) {
+        long heap = local ? Runtime.getRuntime().maxMemory() : conf.getSizeAsBytes("spark.executor.memory", "1g");
+        // Spark's unified memory: (heap - 300 MiB reserved) x spark.memory.fraction, all of it usable for storage
+        long storage = (long) ((heap - 300 * MIB) * conf.getDouble("spark.memory.fraction", 0.6));
+        long cached = MemoryEstimate.minibatchBytes(spec, batchPerWorker, batchesPerFit) * workersPerJvm;
+        if (cached <= storage) {
+            return null;
+        }
+        String warning = "each fit caches " + batchesPerFit + " minibatches per worker (" + MemoryEstimate.gib(cached)
+                + (workersPerJvm > 1 ? " for " + workersPerJvm + " workers" : "") + ") on a heap with "
+                + MemoryEstimate.gib(storage) + " of Spark storage memory; Spark will recompute what does not fit"
+                + " (slower, not wrong): raise " + (local ? "-Xmx (RESNET_SPARK_JAVA_OPTS)" : "spark.executor.memory")
+                + ", or use --training_master averaging with a smaller --averaging_frequency";
+        LOG.warn(warning);
+        return warning;
+    }
+
     /** The executors' JavaCPP maxbytes from their JVM options, else JavaCPP's default (the heap size). */
     static long javacppMaxBytes(String javaOptions, long heapBytes) {
         for (String opt : javaOptions.trim().split("\\s+")) {

@@ -175,6 +175,9 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--model_dir " + e.getMessage());
             }
             TrainingInput input = data.open(sc, resnet, perWorker, workers, seed);
+            MemoryCheck.warnIfCacheExceedsHeap(resnet, perWorker, master() == TrainingMasterKind.AVERAGING
+                            ? averagingFrequency : input.trainImages() / global, sc.isLocal() ? workers : 1,
+                    sc.isLocal(), sc.getConf());
             int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
             LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
                     ? LearningRateSchedule.cifar10(global, input.trainImages())

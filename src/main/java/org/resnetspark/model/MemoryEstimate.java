@@ -53,6 +53,12 @@ public record MemoryEstimate(long activationBytes, long parameterBytes, long inp
                 PARAMETER_COPIES * params * 4L, PREFETCHED_BATCHES * inputElements * batchPerWorker * 4L);
     }
 
+    /** Bytes of {@code batches} minibatches of {@code batchPerWorker} examples held serialized (features + labels). */
+    public static long minibatchBytes(ResNetSpec spec, int batchPerWorker, long batches) {
+        long elements = ResNetBuilder.of(spec).inputType().arrayElementsPerExample() + spec.numClasses();
+        return elements * 4L * batchPerWorker * batches;
+    }
+
     /** Everything one worker needs, including the fixed scratch allowance. */
     public long totalBytes() {
         return activationBytes + parameterBytes + inputBytes + SCRATCH_BYTES;

@@ -9,6 +9,7 @@ import org.resnetspark.model.ResNetVersion;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,5 +62,17 @@ class MemoryCheckTest {
         assertTrue(e.getMessage().contains("x 2 workers, but this JVM allows"), e.getMessage());
         assertDoesNotThrow(() -> MemoryCheck.require(ResNetSpec.of(DatasetFamily.CIFAR10, 20, ResNetVersion.V1_5),
                 128, 2, true, new SparkConf(false)));
+    }
+
+    @Test
+    void cachedMinibatchesAreComparedWithSparkStorageMemory() {
+        SparkConf conf = new SparkConf(false).set("spark.executor.memory", "8g");
+        // averaging: one round of 5 ResNet-50 minibatches of 32 at 224 (~96 MiB) fits
+        assertNull(MemoryCheck.warnIfCacheExceedsHeap(R50, 32, 5, 1, false, conf));
+        // gradient sharing caches the whole epoch: 1.28M ImageNet images over 16 workers (~48 GiB each)
+        String w = MemoryCheck.warnIfCacheExceedsHeap(R50, 32, 1_281_167 / 16 / 32, 1, false, conf);
+        assertTrue(w != null && w.contains("raise spark.executor.memory") && w.contains("4.6 GiB of Spark storage"),
+                w);
+        assertEquals(3L * 224 * 224 * 4 * 32 + 1000 * 4 * 32, MemoryEstimate.minibatchBytes(R50, 32, 1));
     }
 }
