@@ -22,16 +22,27 @@ public final class LocalCluster {
     private LocalCluster() {
     }
 
-    /** Stops the session and deletes the Aeron directories its executors left behind. */
+    /**
+     * Stops the session, waits for its executor JVMs to exit, and deletes the Aeron directories they (or executors
+     * killed earlier) left behind.
+     */
     public static void stop(SparkSession spark) {
         String appId = spark.sparkContext().applicationId();
+        List<ProcessHandle> running = executors(spark);
         spark.stop();
+        for (ProcessHandle p : running) {
+            try {
+                p.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
         File[] dirs = AERON_DIRS.listFiles((d, name) -> name.startsWith(appId + "-"));
         for (File dir : dirs == null ? new File[0] : dirs) {
             try (var paths = Files.walk(dir.toPath())) {
                 paths.sorted(java.util.Comparator.reverseOrder()).map(java.nio.file.Path::toFile).forEach(File::delete);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException | UncheckedIOException e) {
+                // an executor's own shutdown hook deleted it meanwhile
             }
         }
     }

@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetspark.data.BadRecordPolicy;
+import org.resnetspark.data.InputSettings;
+import org.resnetspark.data.cifar.Cifar10TrainingInput;
+import org.resnetspark.data.cifar.CifarTestData;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.model.ResNetVersion;
@@ -53,12 +57,17 @@ class DistributedTrainingTest {
         }
     }
 
-    private static Trainer trainer(File dir, DistributionSettings.TrainingMasterKind master, int epochs, int port)
-            throws Exception {
+    private static TrainSettings settings(ResNetSpec spec, DistributionSettings.TrainingMasterKind master, int epochs,
+                                         int port) {
         DistributionSettings dist = new DistributionSettings(master, WORKERS, 1, BATCH / WORKERS, 2, 1e-3, true,
                 port, 1);
-        TrainSettings s = new TrainSettings(SPEC, BATCH, epochs, 1, 0, Double.NaN, 2e-4, 0.9,
+        return new TrainSettings(spec, BATCH, epochs, 1, 0, Double.NaN, 2e-4, 0.9,
                 LearningRateSchedule.cifar10(BATCH, IMAGES), dist, 1, 3);
+    }
+
+    private static Trainer trainer(File dir, DistributionSettings.TrainingMasterKind master, int epochs, int port)
+            throws Exception {
+        TrainSettings s = settings(SPEC, master, epochs, port);
         CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 3);
         return new Trainer(sc, s, new SyntheticInput(sc, BATCH / WORKERS, WORKERS, IMAGES, 16, 10,
                 CNN2DFormat.NCHW, 5), store, Map.of("test", "local-cluster"));
@@ -78,14 +87,30 @@ class DistributedTrainingTest {
         }
     }
 
+    /** Gradient sharing on real CIFAR-10 images (130 training records, 128 used per epoch; 40 test images). */
     @Test
     @Order(1)
-    void gradientSharingAcrossExecutorJvms(@TempDir File dir) throws Exception {
-        Trainer.Result r = trainer(dir, DistributionSettings.TrainingMasterKind.SHARING, 2, 40231).run();
+    void gradientSharingAcrossExecutorJvmsOnRealCifar(@TempDir File dir) throws Exception {
+        java.nio.file.Path data = CifarTestData.subset(dir.toPath().resolve("cifar"), 26, 40);
+        InputSettings in = new InputSettings(BATCH / WORKERS, WORKERS, CNN2DFormat.NCHW, 10, 1, 0,
+                BadRecordPolicy.FAIL, CifarTestData.cacheRoot().toURI().toString());
+        Cifar10TrainingInput input = Cifar10TrainingInput.open(sc, data.toUri().toString(), in);
+        assertEquals(IMAGES, input.trainImages());
+        File model = new File(dir, "model");
+        ResNetSpec cifar = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5);
+        Trainer.Result r;
+        try {
+            r = new Trainer(sc, settings(cifar, DistributionSettings.TrainingMasterKind.SHARING, 2, 40231), input,
+                    new CheckpointStore(new Path(model.toURI()), sc.hadoopConfiguration(), 3),
+                    Map.of("test", "local-cluster, real CIFAR-10")).run();
+        } finally {
+            input.close();
+        }
         assertEquals(2, r.epochsDone());
         assertEquals(2L * IMAGES / BATCH, r.globalStep());
-        assertEveryImageTrained(dir, 2);
-        assertTrue(new File(dir, "checkpoints/epoch-0002.zip").isFile());
+        assertEveryImageTrained(model, 2);
+        assertTrue(new File(model, "checkpoints/epoch-0002.zip").isFile());
+        assertEquals(40, epochs(model).get(1).get("eval").get("examples").asLong(), "every test image evaluated");
     }
 
     /** Runs training in the background and kills one executor JVM once the first checkpoint is written. */

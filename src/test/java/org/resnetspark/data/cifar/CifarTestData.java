@@ -10,7 +10,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 
 /** The real CIFAR-10 archive of ../shared/data (read-only), extracted once under target/, and small copies. */
-final class CifarTestData {
+public final class CifarTestData {
 
     private static java.nio.file.Path extracted;
 
@@ -26,7 +26,7 @@ final class CifarTestData {
     }
 
     /** Cache root for extractions made by tests (kept between runs: ArchiveCache reuses it). */
-    static File cacheRoot() {
+    public static File cacheRoot() {
         return new File("target/test-cifar-cache").getAbsoluteFile();
     }
 
@@ -44,7 +44,7 @@ final class CifarTestData {
      * A CIFAR-10 directory in {@code dir} holding the first {@code trainPerFile} records of each training file,
      * the first {@code test} test records and the real batches.meta.txt.
      */
-    static java.nio.file.Path subset(java.nio.file.Path dir, int trainPerFile, int test) throws IOException {
+    public static java.nio.file.Path subset(java.nio.file.Path dir, int trainPerFile, int test) throws IOException {
         java.nio.file.Path src = batchesDir();
         Files.createDirectories(dir);
         for (String f : Cifar10Files.TRAIN_FILES) {
