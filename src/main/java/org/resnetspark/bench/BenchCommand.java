@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code resnet-spark bench ...}: micro-benchmarks without Spark. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks on synthetic data, single process, no Spark.",
-        subcommands = {TrainBenchCommand.class})
+        description = "Benchmarks in a single process, no Spark: training steps on synthetic data, JPEG preprocessing.",
+        subcommands = {TrainBenchCommand.class, InputBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -32,6 +32,30 @@ class CliTest {
     }
 
     @Test
+    void benchInputMeasuresPreprocessingAgainstFullDecodeInOneRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path photos = java.nio.file.Path.of(System.getProperty("shared.data.dir", "../shared/data"),
+                "jpeg/imagenet-sample-200");
+        try (var files = java.nio.file.Files.list(photos)) {
+            for (java.nio.file.Path p : files.filter(f -> f.toString().endsWith(".JPEG")).sorted().limit(4).toList()) {
+                java.nio.file.Files.copy(p, dir.resolve(p.getFileName()));
+            }
+        }
+        Run r = run("bench", "input", "--data_dir", dir.toString(), "--passes", "1", "--image_size", "64", "--json");
+        assertEquals(0, r.code, r.err);
+        com.fasterxml.jackson.databind.JsonNode o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out);
+        assertEquals(4, o.get("photos").asInt());
+        for (String k : new String[] {"baseline_images_per_sec", "train_images_per_sec", "eval_images_per_sec"}) {
+            assertTrue(o.get(k).asDouble() > 0, k + " in " + r.out);
+        }
+        assertEquals(o.get("train_images_per_sec").asDouble() / o.get("baseline_images_per_sec").asDouble(),
+                o.get("train_vs_baseline").asDouble(), 0.01);
+        Run empty = run("bench", "input", "--data_dir", dir.resolve("none").toString());
+        assertEquals(2, empty.code);
+        assertTrue(empty.err.contains("--data_dir") && empty.err.contains("not a directory"), empty.err);
+    }
+
+    @Test
     void helpListsSubcommands() {
         Run r = run("--help");
         assertEquals(0, r.code);

@@ -244,7 +244,7 @@ class ImageNetPreprocessingTest {
             prep.eval(photo(row[0]), row[0], out, 0);
         }
         long end = System.nanoTime();
-        System.out.printf("smoke run, %d photos (not a benchmark; see PreprocessingBenchmark): train %.0f img/s,"
+        System.out.printf("smoke run, %d photos (not a benchmark; see `bench input`): train %.0f img/s,"
                         + " eval %.0f img/s%n", rows.size(), rows.size() / ((mid - start) / 1e9),
                 rows.size() / ((end - mid) / 1e9));
     }
