@@ -42,11 +42,23 @@ final class ShortErrorHandler implements CommandLine.IParameterExceptionHandler,
 
     /** The innermost useful message: a wrapped cause often carries the file or record that failed. */
     static String oneLine(Throwable t) {
-        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : withoutStackTrace(t.getMessage());
         Throwable cause = t.getCause();
         if (cause != null && cause != t && cause.getMessage() != null && !msg.contains(cause.getMessage())) {
             msg = msg + ": " + oneLine(cause);
         }
         return msg.replace('\n', ' ');
+    }
+
+    /** Spark's "Job aborted due to stage failure" message embeds the executor's stack trace: keep what precedes it. */
+    static String withoutStackTrace(String message) {
+        int cut = message.length();
+        for (String marker : new String[] {"\n\tat ", "\nDriver stacktrace:"}) {
+            int at = message.indexOf(marker);
+            if (at >= 0) {
+                cut = Math.min(cut, at);
+            }
+        }
+        return message.substring(0, cut).strip();
     }
 }

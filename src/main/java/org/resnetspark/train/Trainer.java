@@ -13,10 +13,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The epoch loop: train one epoch through the training master, evaluate every
@@ -189,37 +194,93 @@ public final class Trainer {
 
     /**
      * Trains {@code steps} minibatches per worker of an epoch, one averaging round per {@code fit} under parameter
-     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing. Each round's
-     * minibatches are computed and cached before the training master gets them (it would do the same to count
-     * them), which makes the input time measurable.
+     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing.
      *
-     * @return seconds spent preparing input while no worker trained
+     * <p>Each round's minibatches are computed and cached by a job of their own before the training master gets
+     * them (it would otherwise compute them to count them, with no worker training meanwhile). That job for round
+     * r+1 runs while round r trains, on the executors' free task slots, so decoding and augmenting overlap with
+     * training; what is left is the time the loop waits for a round that is not ready yet.
+     *
+     * @return seconds the loop waited for input with no round training
      */
-    private double trainEpoch(SparkComputationGraph sparkNet, int epoch, long steps, boolean truncated) {
+    private double trainEpoch(SparkComputationGraph sparkNet, int epoch, long steps, boolean truncated)
+            throws IOException {
         DistributionSettings d = settings.distribution();
         int perRound = d.master() == DistributionSettings.TrainingMasterKind.AVERAGING
                 ? d.averagingFrequency() : Integer.MAX_VALUE;
         JavaRDD<DataSet> epochBatches = input.trainBatches(epoch, perRound);
         int rounds = (int) Math.min(EpochRounds.rounds(epochBatches, d.numWorkers()),
                 (steps + perRound - 1) / perRound);
-        long inputNanos = 0;
+        List<JavaRDD<DataSet>> roundRdds = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             JavaRDD<DataSet> round = EpochRounds.round(epochBatches, r, d.numWorkers());
             long left = steps - (long) r * perRound;
-            if (truncated && left < perRound) {
-                round = firstBatchesOfEachPartition(round, left * d.numWorkers());
-            }
-            String description = "epoch " + (epoch + 1) + "/" + settings.trainEpochs()
-                    + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : "");
-            sc.setJobDescription("input for " + description);
-            long t0 = System.nanoTime();
-            round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
-            inputNanos += System.nanoTime() - t0;
-            sc.setJobDescription("train " + description);
-            sparkNet.fit(round);
-            round.unpersist(false);
+            roundRdds.add(truncated && left < perRound ? firstBatchesOfEachPartition(round, left * d.numWorkers())
+                    : round);
         }
-        return inputNanos / 1e9;
+        String epochName = "epoch " + (epoch + 1) + "/" + settings.trainEpochs();
+        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "resnet-spark-input-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        long waitNanos = 0;
+        Future<?> ready = prefetch.submit(() -> materialize(roundRdds.get(0), epochName, 0, rounds));
+        try {
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                await(ready);
+                waitNanos += System.nanoTime() - t0;
+                if (r + 1 < rounds) {
+                    int next = r + 1;
+                    ready = prefetch.submit(() -> materialize(roundRdds.get(next), epochName, next, rounds));
+                }
+                sc.setJobDescription("train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
+                sparkNet.fit(roundRdds.get(r));
+                roundRdds.get(r).unpersist(false);
+            }
+        } finally {
+            if (!ready.isDone()) {
+                sc.cancelJobGroup(INPUT_JOB_GROUP);
+            }
+            prefetch.shutdownNow();
+            roundRdds.forEach(rdd -> rdd.unpersist(false));
+        }
+        return waitNanos / 1e9;
+    }
+
+    private static final String INPUT_JOB_GROUP = "resnet-spark-input";
+
+    /** Computes and caches one round's minibatches (in the prefetch thread, as a cancellable job group). */
+    private void materialize(JavaRDD<DataSet> round, String epochName, int r, int rounds) {
+        sc.setJobGroup(INPUT_JOB_GROUP, "input for " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/"
+                + rounds : ""), true);
+        round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
+    }
+
+    /** Waits for a prefetch; its failure (e.g. a corrupt record under --on_bad_record fail) is rethrown as is. */
+    private static void await(Future<?> ready) throws IOException {
+        try {
+            ready.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for input", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw sneaky(cause);
+        }
+    }
+
+    /** Spark's Scala code throws the checked SparkException undeclared; keep it as it is for the callers. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     /**
