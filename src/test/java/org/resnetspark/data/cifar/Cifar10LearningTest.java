@@ -35,7 +35,7 @@ class Cifar10LearningTest {
     /** Training records taken from each of the 5 training files, and test records scored. */
     static final int TRAIN_PER_FILE = Integer.getInteger("cifar.learning.trainPerFile", 600);
     static final int TEST = Integer.getInteger("cifar.learning.test", 1000);
-    static final int EPOCHS = Integer.getInteger("cifar.learning.epochs", 3);
+    static final int EPOCHS = Integer.getInteger("cifar.learning.epochs", 5);
     static final int BATCH = 64;
 
     static SparkSession spark;
@@ -52,6 +52,12 @@ class Cifar10LearningTest {
         spark.stop();
     }
 
+    /** --lr_schedule linear: TF's CIFAR peak rate (0.1 x 64/128), warm-up 0.3 epochs, decay to 0 at the end. */
+    static LearningRateSchedule linearSchedule(long trainImages) {
+        LearningRateSchedule official = LearningRateSchedule.cifar10(BATCH, trainImages);
+        return LearningRateSchedule.linear(official.initialRate(), official.stepsPerEpoch(), EPOCHS / 10.0, EPOCHS);
+    }
+
     @Test
     void resnet8ReachesWellAboveChanceOnHeldOutTestImages(@TempDir java.nio.file.Path tmp) throws Exception {
         java.nio.file.Path dir = CifarTestData.subset(tmp.resolve("cifar"), TRAIN_PER_FILE, TEST);
@@ -59,9 +65,9 @@ class Cifar10LearningTest {
         InputSettings in = new InputSettings(BATCH, 1, CNN2DFormat.NCHW, 10, 1, 0, BadRecordPolicy.FAIL, null);
         Cifar10TrainingInput input = Cifar10TrainingInput.open(sc, dir.toUri().toString(), in);
         DistributionSettings dist = new DistributionSettings(DistributionSettings.TrainingMasterKind.AVERAGING, 1, 1,
-                BATCH, 1, 1e-3, true, 40123, 1);
+                BATCH, 8, 1e-3, true, 40123, 1);
         TrainSettings settings = new TrainSettings(spec, BATCH, EPOCHS, EPOCHS, 0, Double.NaN, 2e-4, 0.9,
-                LearningRateSchedule.cifar10(BATCH, input.trainImages()), dist, 1, 1, 0.9);
+                linearSchedule(input.trainImages()), dist, 1, 1, 0.9);
         CheckpointStore store = new CheckpointStore(new Path(tmp.resolve("model").toUri()), sc.hadoopConfiguration(),
                 1);
         long t0 = System.nanoTime();
@@ -70,9 +76,9 @@ class Cifar10LearningTest {
                 + " %.1f s%n", input.trainImages(), EPOCHS, r.lastTop1(), TEST, (System.nanoTime() - t0) / 1e9);
         assertEquals(EPOCHS, r.epochsDone());
         // Measured with this seed (oneDNN helpers on, batch_norm_decay 0.9 so the moving averages evaluation uses
-        // settle within 138 steps): top-1 0.304 after 3 epochs of 2,944 images. Asserted with margin for
-        // CPU-dependent float rounding: at least 2.5x the 10% chance level.
-        assertTrue(r.lastTop1() >= 0.25, "top-1 " + r.lastTop1() + " should be >= 2.5x the 10% chance level");
+        // settle within the run's 230 steps, linear schedule): top-1 0.401 after 5 epochs of 2,944 images (140 s at
+        // load 4). Asserted: at least 3x the 10% chance level, with margin for CPU-dependent float rounding.
+        assertTrue(r.lastTop1() >= 0.30, "top-1 " + r.lastTop1() + " should be >= 3x the 10% chance level");
         input.close();
     }
 }
