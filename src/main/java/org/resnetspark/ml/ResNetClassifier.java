@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
@@ -87,6 +89,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private final Param<String> labelCol;
     private final IntParam batchSize;
     private final IntParam epochs;
+    private final DoubleParam validationFraction;
     private final Param<String> trainingMaster;
     private final IntParam numWorkers;
     private final LongParam seed;
@@ -123,6 +126,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         batchSize = new IntParam(this, "batchSize", "GLOBAL batch size (>= 1), split evenly over numWorkers (must"
                 + " be a multiple of it)", ParamValidators.gtEq(1));
         epochs = new IntParam(this, "epochs", "training epochs (>= 1)", ParamValidators.gtEq(1));
+        validationFraction = new DoubleParam(this, "validationFraction", "fraction of the rows held out from"
+                + " training (chosen by seed) for the evaluation after the last epoch (metrics.json, the model's"
+                + " training metrics), in [0, 1); 0: evaluate on the training rows",
+                ParamValidators.inRange(0, 1, true, false));
         trainingMaster = new Param<>(this, "trainingMaster", "DL4J training master: averaging (parameter"
                 + " averaging) or sharing (gradient sharing)",
                 ParamValidators.inArray(new String[] {"averaging", "sharing"}));
@@ -147,6 +154,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         setDefault(labelCol, "label");
         setDefault(batchSize, 128);
         setDefault(epochs, 10);
+        setDefault(validationFraction, 0.0);
         setDefault(trainingMaster, "averaging");
         setDefault(numWorkers, 0);
         setDefault(seed, 42L);
@@ -193,6 +201,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public IntParam epochs() {
         return epochs;
+    }
+
+    public DoubleParam validationFraction() {
+        return validationFraction;
     }
 
     public Param<String> trainingMaster() {
@@ -275,6 +287,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         return (Integer) getOrDefault(epochs);
     }
 
+    public double getValidationFraction() {
+        return (Double) getOrDefault(validationFraction);
+    }
+
     public String getTrainingMaster() {
         return getOrDefault(trainingMaster);
     }
@@ -355,6 +371,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public ResNetClassifier setBatchSize(int v) {
         set(batchSize, v);
+        return this;
+    }
+
+    public ResNetClassifier setValidationFraction(double v) {
+        set(validationFraction, v);
         return this;
     }
 
@@ -472,11 +493,16 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         Configuration conf = sc.hadoopConfiguration();
         boolean temporary = getModelDir() == null;
         Path dir = temporary ? temporaryModelDir(sc) : new Path(getModelDir());
-        ImageNetTrainingInput training = ImageNetTrainingInput.fromRecords(sc, records, records, input,
+        double heldOut = getValidationFraction();
+        long seed = getSeed();
+        JavaRDD<ImageNetRecord> train = heldOut > 0 ? records.filter(r -> !isHeldOut(r, seed, heldOut)) : records;
+        JavaRDD<ImageNetRecord> eval = heldOut > 0 ? records.filter(r -> isHeldOut(r, seed, heldOut)) : records;
+        ImageNetTrainingInput training = ImageNetTrainingInput.fromRecords(sc, train, eval, input,
                 spec.imageSize(), EncodedImagePreprocessor.factory(spec), names);
         try {
-            LOG.info("fitting {} on {} images ({} used per epoch; evaluation on the training images), model_dir {}",
-                    spec, training.trainRecords(), training.trainImages(), dir);
+            LOG.info("fitting {} on {} images ({} used per epoch; evaluation on {}), model_dir {}", spec,
+                    training.trainRecords(), training.trainImages(), heldOut > 0 ? training.evalImages()
+                            + " held-out images" : "the training images (validationFraction 0)", dir);
             TrainSettings settings = settings(spec, training.trainImages(), workers);
             CheckpointStore store = new CheckpointStore(dir, conf, 1);
             new Trainer(sc, settings, training, store, report(settings, dir)).run();
@@ -496,6 +522,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
                 deleteQuietly(dir, conf);
             }
         }
+    }
+
+    /** Whether a row goes to the validation set: a seeded draw per row, so the split is the same on every fit. */
+    static boolean isHeldOut(ImageNetRecord r, long seed, double fraction) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + r.source().hashCode()).nextDouble() < fraction;
     }
 
     private TrainSettings settings(ResNetSpec spec, long images, int workers) {

@@ -53,7 +53,8 @@ class ResNetClassifierTest {
         validation = shapes("shapes-validation-00000-of-00001").select("image/encoded", "label");
         estimator = new ResNetClassifier()
                 .setFamily("cifar10").setResnetSize(8).setNumClasses(CLASSES).setImageSize(16)
-                .setBatchSize(64).setEpochs(1).setSeed(7).setTopK(3);
+                .setBatchSize(64).setEpochs(1).setSeed(7).setTopK(3).setValidationFraction(0.2)
+                .setModelDir(new File(tmp, "training-run").toURI().toString());
         long t0 = System.nanoTime();
         model = estimator.fit(train);
         System.out.printf("fit: %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -130,6 +131,17 @@ class ResNetClassifierTest {
     }
 
     @Test
+    void validationFractionHoldsOutRowsForTheEvaluation() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode epochs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new File(tmp, "training-run/metrics.json")).get("epochs");
+        long evaluated = epochs.get(epochs.size() - 1).get("eval").get("examples").asLong();
+        // 858 shapes rows, 20% held out by a seeded draw per row
+        assertTrue(evaluated > 858 * 0.14 && evaluated < 858 * 0.26, "held-out rows evaluated: " + evaluated);
+        long trained = epochs.get(epochs.size() - 1).get("images").asLong();
+        assertTrue(trained + evaluated <= 858 && trained >= 858 - evaluated - 64, trained + " trained");
+    }
+
+    @Test
     void copyHonoursExtra() {
         ResNetClassificationModel copy = model.copy(new ParamMap().put(model.topK().w(2)));
         assertEquals(2, copy.getTopK());
@@ -149,7 +161,7 @@ class ResNetClassifierTest {
         for (var p : estimator.params()) {
             assertTrue(explained.contains(p.name() + ": " + p.doc()), p.name());
         }
-        assertEquals(19, estimator.params().length, "Params found by reflection");
+        assertEquals(20, estimator.params().length, "Params found by reflection");
         assertTrue(explained.contains("labelCol: label column: 0-based"), explained);
         assertTrue(model.explainParams().contains("topK"));
     }
