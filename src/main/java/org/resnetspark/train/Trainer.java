@@ -18,10 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The epoch loop: train one epoch through the training master, evaluate every
@@ -194,12 +190,8 @@ public final class Trainer {
 
     /**
      * Trains {@code steps} minibatches per worker of an epoch, one averaging round per {@code fit} under parameter
-     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing.
-     *
-     * <p>Each round's minibatches are computed and cached by a job of their own before the training master gets
-     * them (it would otherwise compute them to count them, with no worker training meanwhile). That job for round
-     * r+1 runs while round r trains, on the executors' free task slots, so decoding and augmenting overlap with
-     * training; what is left is the time the loop waits for a round that is not ready yet.
+     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing; each round's
+     * input is prepared while the previous round trains ({@link RoundPrefetcher}).
      *
      * @return seconds the loop waited for input with no round training
      */
@@ -219,68 +211,15 @@ public final class Trainer {
                     : round);
         }
         String epochName = "epoch " + (epoch + 1) + "/" + settings.trainEpochs();
-        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "resnet-spark-input-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
-        long waitNanos = 0;
-        Future<?> ready = prefetch.submit(() -> materialize(roundRdds.get(0), epochName, 0, rounds));
-        try {
+        try (RoundPrefetcher prefetcher = new RoundPrefetcher(sc, roundRdds, epochName)) {
             for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                await(ready);
-                waitNanos += System.nanoTime() - t0;
-                if (r + 1 < rounds) {
-                    int next = r + 1;
-                    ready = prefetch.submit(() -> materialize(roundRdds.get(next), epochName, next, rounds));
-                }
+                JavaRDD<DataSet> round = prefetcher.next();
                 sc.setJobDescription("train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
-                sparkNet.fit(roundRdds.get(r));
-                roundRdds.get(r).unpersist(false);
+                sparkNet.fit(round);
+                round.unpersist(false);
             }
-        } finally {
-            if (!ready.isDone()) {
-                sc.cancelJobGroup(INPUT_JOB_GROUP);
-            }
-            prefetch.shutdownNow();
-            roundRdds.forEach(rdd -> rdd.unpersist(false));
+            return prefetcher.waitSeconds();
         }
-        return waitNanos / 1e9;
-    }
-
-    private static final String INPUT_JOB_GROUP = "resnet-spark-input";
-
-    /** Computes and caches one round's minibatches (in the prefetch thread, as a cancellable job group). */
-    private void materialize(JavaRDD<DataSet> round, String epochName, int r, int rounds) {
-        sc.setJobGroup(INPUT_JOB_GROUP, "input for " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/"
-                + rounds : ""), true);
-        round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
-    }
-
-    /** Waits for a prefetch; its failure (e.g. a corrupt record under --on_bad_record fail) is rethrown as is. */
-    private static void await(Future<?> ready) throws IOException {
-        try {
-            ready.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for input", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw sneaky(cause);
-        }
-    }
-
-    /** Spark's Scala code throws the checked SparkException undeclared; keep it as it is for the callers. */
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
-        throw (T) t;
     }
 
     /**

@@ -1,0 +1,110 @@
+package org.resnetspark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Computes and caches the minibatches of an epoch's training rounds one round ahead: while round r trains, a job
+ * of its own (in a background thread, on the executors' free task slots) decodes and augments round r+1.
+ *
+ * <p>Why a job of its own: DL4J's training masters compute and cache the RDD they are given before training, to
+ * count it, with no worker training meanwhile. Given an RDD already cached, that count is a cache read; the
+ * decoding happened here, overlapped with the previous round. What cannot overlap (the first round, or a round
+ * that is slower to prepare than to train) is measured as {@link #waitSeconds()}.
+ */
+final class RoundPrefetcher implements AutoCloseable {
+
+    private static final String JOB_GROUP = "resnet-spark-input";
+
+    private final JavaSparkContext sc;
+    private final List<JavaRDD<DataSet>> rounds;
+    private final String epochName;
+    private final ExecutorService thread;
+    private Future<?> ready;
+    private int next;
+    private long waitNanos;
+
+    /** Starts preparing the first round at once. */
+    RoundPrefetcher(JavaSparkContext sc, List<JavaRDD<DataSet>> rounds, String epochName) {
+        this.sc = sc;
+        this.rounds = List.copyOf(rounds);
+        this.epochName = epochName;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "resnet-spark-input-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        this.ready = submit(0);
+    }
+
+    /**
+     * Waits until the next round is cached, starts preparing the one after it, and returns it.
+     *
+     * @throws RuntimeException what the preparing job threw (e.g. a corrupt record under --on_bad_record fail), as
+     *                          it was thrown
+     */
+    JavaRDD<DataSet> next() throws IOException {
+        long t0 = System.nanoTime();
+        await(ready);
+        waitNanos += System.nanoTime() - t0;
+        JavaRDD<DataSet> round = rounds.get(next++);
+        if (next < rounds.size()) {
+            ready = submit(next);
+        }
+        return round;
+    }
+
+    /** Time {@link #next()} spent waiting for a round that was not ready yet. */
+    double waitSeconds() {
+        return waitNanos / 1e9;
+    }
+
+    /** Cancels a preparation still running and drops every round's cached minibatches. */
+    @Override
+    public void close() {
+        if (!ready.isDone()) {
+            sc.cancelJobGroup(JOB_GROUP);
+        }
+        thread.shutdownNow();
+        rounds.forEach(rdd -> rdd.unpersist(false));
+    }
+
+    private Future<?> submit(int r) {
+        JavaRDD<DataSet> round = rounds.get(r);
+        String description = "input for " + epochName + (rounds.size() > 1 ? ", round " + (r + 1) + "/"
+                + rounds.size() : "");
+        return thread.submit(() -> {
+            sc.setJobGroup(JOB_GROUP, description, true);
+            round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
+        });
+    }
+
+    private static void await(Future<?> ready) throws IOException {
+        try {
+            ready.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for input", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw RoundPrefetcher.<RuntimeException>sneaky(cause);
+        }
+    }
+
+    /** Spark's Scala code throws the checked SparkException undeclared; the callers handle it as it is. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+}
