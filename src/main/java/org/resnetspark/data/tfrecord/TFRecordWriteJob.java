@@ -3,6 +3,9 @@ package org.resnetspark.data.tfrecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -12,6 +15,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -21,6 +25,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Saves a DataFrame as TFRecord files of {@code tf.train.Example}s, one file per non-empty partition, named
@@ -107,17 +112,52 @@ final class TFRecordWriteJob {
 
     private static List<WrittenFile> writeTasks(Dataset<Row> data, RowExampleEncoder encoder, Compression compression,
                                                 Path temp, String jobId, Configuration conf) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        SparkContext sc = data.sparkSession().sparkContext();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         Broadcast<SerializableConfiguration> hadoopConf = jsc.broadcast(new SerializableConfiguration(conf));
         String tempDir = temp.toString();
+        String tag = "tfrecord-write-" + jobId;
+        sc.addJobTag(tag);
         try {
             return data.javaRDD()
                     .mapPartitionsWithIndex((partition, rows) -> writePartition(partition, rows, encoder, compression,
                             tempDir, jobId, hadoopConf.value().value()), false)
                     .collect();
+        } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
+            // a failed job's other tasks are killed asynchronously and may still create files in the temp
+            // directory; wait for them, or the caller's cleanup could run before their last write
+            awaitNoActiveTasks(sc, tag);
+            throw e;
         } finally {
+            sc.removeJobTag(tag);
             hadoopConf.destroy();
         }
+    }
+
+    private static void awaitNoActiveTasks(SparkContext sc, String tag) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            boolean active = false;
+            for (int job : sc.statusTracker().getJobIdsForTag(tag)) {
+                Option<SparkJobInfo> info = sc.statusTracker().getJobInfo(job);
+                if (info.isDefined()) {
+                    for (int stage : info.get().stageIds()) {
+                        Option<SparkStageInfo> st = sc.statusTracker().getStageInfo(stage);
+                        active |= st.isDefined() && st.get().numActiveTasks() > 0;
+                    }
+                }
+            }
+            if (!active) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("tfrecord: tasks of a failed write ({}) still running after 60 s", tag);
     }
 
     private static Iterator<WrittenFile> writePartition(int partition, Iterator<Row> rows, RowExampleEncoder encoder,
