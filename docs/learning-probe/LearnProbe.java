@@ -9,13 +9,18 @@ import org.resnetspark.model.*;
 import org.resnetspark.train.*;
 import java.nio.file.*;
 
-/** No Spark: ResNet-N on real CIFAR-10 with the product's preprocessing, net and updater; loss trajectory. */
+/**
+ * No Spark: ResNet-N on real CIFAR-10 with the product's preprocessing, net and updater; loss trajectory.
+ * Optional 6th argument: cycle over only the first K training images without augmentation (can it memorize?).
+ */
 public class LearnProbe {
     public static void main(String[] a) throws Exception {
         org.resnetspark.backend.Backend.init();
         String dir = a[0]; int size = Integer.parseInt(a[1]); int steps = Integer.parseInt(a[2]);
         String updater = a[3]; double wd = Double.parseDouble(a[4]);
         int batch = 128;
+        int cycle = a.length > 5 ? Integer.parseInt(a[5]) : 50000;
+        boolean augment = a.length <= 5;
         byte[][] files = new byte[5][];
         for (int i = 0; i < 5; i++) files[i] = Files.readAllBytes(Path.of(dir, "data_batch_" + (i + 1) + ".bin"));
         byte[] test = Files.readAllBytes(Path.of(dir, "test_batch.bin"));
@@ -30,10 +35,11 @@ public class LearnProbe {
         for (int s = 0; s < steps; s++) {
             float[] x = new float[batch * 3072]; float[] y = new float[batch * 10];
             for (int i = 0; i < batch; i++) {
-                int g = (s * batch + i) % 50000;
+                int g = (s * batch + i) % cycle;
                 byte[] f = files[g / 10000];
                 byte[] rec = java.util.Arrays.copyOfRange(f, (g % 10000) * 3073, (g % 10000 + 1) * 3073);
-                System.arraycopy(Cifar10Preprocessing.train(rec, rnd, CNN2DFormat.NCHW), 0, x, i * 3072, 3072);
+                System.arraycopy(augment ? Cifar10Preprocessing.train(rec, rnd, CNN2DFormat.NCHW)
+                        : Cifar10Preprocessing.eval(rec, CNN2DFormat.NCHW), 0, x, i * 3072, 3072);
                 y[i * 10 + rec[0]] = 1f;
             }
             net.fit(new DataSet(Nd4j.create(x, new long[] {batch, 3, 32, 32}, DataType.FLOAT),

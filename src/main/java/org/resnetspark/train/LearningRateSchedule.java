@@ -96,18 +96,6 @@ public final class LearningRateSchedule implements ISchedule {
                 fineTune ? 0 : 5, new double[] {30, 60, 80, 90}, new double[] {1, 0.1, 0.01, 1e-3, 1e-4});
     }
 
-    /** The same schedule with its epoch boundaries scaled by {@code factor} (e.g. a shortened run). */
-    public LearningRateSchedule scaledEpochs(double factor) {
-        double[] b = boundaryEpochs.clone();
-        for (int i = 0; i < b.length; i++) {
-            b[i] *= factor;
-        }
-        LearningRateSchedule s = new LearningRateSchedule(initialRate, stepsPerEpoch, warmupEpochs * factor, b,
-                multipliers);
-        s.linearEndEpoch = linearEndEpoch * factor;
-        return s;
-    }
-
     /** The learning rate at a global step. */
     public double rate(long globalStep) {
         long warmupSteps = (long) (stepsPerEpoch * warmupEpochs);
