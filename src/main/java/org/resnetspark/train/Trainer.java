@@ -35,6 +35,7 @@ public final class Trainer {
     private final TrainingInput input;
     private final CheckpointStore store;
     private final Map<String, Object> reportSettings;
+    private final WorkerStepSync stepSync = new WorkerStepSync();
     private Duration progressInterval = Duration.ofSeconds(30);
     private BenchmarkLog benchmarkLog;
     private WarmStart warmStart = WarmStart.none();
@@ -96,7 +97,7 @@ public final class Trainer {
 
     private Result train(ComputationGraph net, int epochsDone, long step) throws IOException {
         TrainingMaster<?, ?> tm = TrainingMasterFactory.create(settings.distribution(), sc.getConf()
-                .get("spark.driver.host", "127.0.0.1"));
+                .get("spark.driver.host", "127.0.0.1"), stepSync);
         LongAccumulator minibatches = sc.sc().longAccumulator("minibatches trained");
         tm.setListeners(List.of(new MinibatchCounter(minibatches)));
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
@@ -215,6 +216,7 @@ public final class Trainer {
             for (int r = 0; r < rounds; r++) {
                 JavaRDD<DataSet> round = prefetcher.next();
                 sc.setJobDescription("train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
+                stepSync.startAt(sparkNet.getNetwork().getConfiguration());
                 sparkNet.fit(round);
                 round.unpersist(false);
             }

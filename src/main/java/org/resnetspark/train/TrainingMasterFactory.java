@@ -25,25 +25,22 @@ public final class TrainingMasterFactory {
     private TrainingMasterFactory() {
     }
 
+    /** A training master that is not used to train (evaluation only): no global step to carry to workers. */
+    public static TrainingMaster<?, ?> create(DistributionSettings s, String driverHost) {
+        return create(s, driverHost, new WorkerStepSync());
+    }
+
     /**
      * A training master for minibatch RDDs whose DataSets hold {@code s.batchPerWorker()} examples.
      *
      * @param driverHost address executors use to reach the driver (gradient sharing only)
+     * @param stepSync   carries the global step to the averaging workers; call its {@code startAt} before each
+     *                   {@code fit}. Gradient sharing does not need it (its workers use the broadcast configuration
+     *                   as is, counts included) and DL4J would not pass it on.
      */
-    public static TrainingMaster<?, ?> create(DistributionSettings s, String driverHost) {
+    public static TrainingMaster<?, ?> create(DistributionSettings s, String driverHost, WorkerStepSync stepSync) {
         return switch (s.master()) {
-            case AVERAGING -> new ParameterAveragingTrainingMaster.Builder(s.numWorkers(), s.batchPerWorker())
-                    .batchSizePerWorker(s.batchPerWorker())
-                    .averagingFrequency(s.averagingFrequency())
-                    .workerPrefetchNumBatches(2)
-                    .saveUpdater(true)
-                    .rddTrainingApproach(RDDTrainingApproach.Direct)
-                    // the Trainer hands over one round, already one equal partition per worker (EpochRounds); DL4J's
-                    // default repartitions every round through a shuffle
-                    .repartionData(Repartition.Never)
-                    .storageLevel(STORAGE_LEVEL)
-                    .rngSeed(s.seed())
-                    .build();
+            case AVERAGING -> averaging(s, stepSync);
             case SHARING -> {
                 VoidConfiguration voidConf = VoidConfiguration.builder()
                         .controllerAddress(driverHost)
@@ -63,5 +60,23 @@ public final class TrainingMasterFactory {
                         .build();
             }
         };
+    }
+
+    private static TrainingMaster<?, ?> averaging(DistributionSettings s, WorkerStepSync stepSync) {
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(s.numWorkers(),
+                s.batchPerWorker())
+                .batchSizePerWorker(s.batchPerWorker())
+                .averagingFrequency(s.averagingFrequency())
+                .workerPrefetchNumBatches(2)
+                .saveUpdater(true)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                // the Trainer hands over one round, already one equal partition per worker (EpochRounds); DL4J's
+                // default repartitions every round through a shuffle
+                .repartionData(Repartition.Never)
+                .storageLevel(STORAGE_LEVEL)
+                .rngSeed(s.seed())
+                .build();
+        tm.addHook(stepSync);
+        return tm;
     }
 }

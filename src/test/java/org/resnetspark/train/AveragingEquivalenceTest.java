@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * With one worker, parameter averaging must be plain sequential SGD: the same minibatches in the same order give
- * the same parameters, whether fed to the network directly or round by round through DL4J's averaging master.
+ * the same parameters, whether fed to the network directly or round by round through DL4J's averaging master,
+ * under a learning-rate schedule that changes every step (a linear warm-up then decay).
  */
 class AveragingEquivalenceTest {
 
@@ -37,13 +38,15 @@ class AveragingEquivalenceTest {
             ComputationGraph averaged = network(spec);
             DistributionSettings d = new DistributionSettings(DistributionSettings.TrainingMasterKind.AVERAGING, 1,
                     1, 8, 5, 1e-3, true, 40123, 1);
+            WorkerStepSync stepSync = new WorkerStepSync();
             SparkComputationGraph spark1 = new SparkComputationGraph(sc, averaged,
-                    TrainingMasterFactory.create(d, "127.0.0.1"));
+                    TrainingMasterFactory.create(d, "127.0.0.1", stepSync));
             for (int r = 0; r < EpochRounds.rounds(epoch, 1); r++) {
                 JavaRDD<DataSet> round = EpochRounds.round(epoch, r, 1);
                 for (DataSet batch : round.collect()) {
                     sequential.fit(batch);
                 }
+                stepSync.startAt(averaged.getConfiguration());
                 spark1.fit(round);
             }
             INDArray a = sequential.params();
@@ -62,7 +65,7 @@ class AveragingEquivalenceTest {
     }
 
     private static ComputationGraph network(ResNetSpec spec) {
-        return ResNetBuilder.of(spec).seed(1).updater(new Momentum(0.1, 0.9)).weightDecay(2e-4).batchNormDecay(0.9)
-                .build();
+        return ResNetBuilder.of(spec).seed(1).updater(new Momentum(LearningRateSchedule.linear(0.1, 5, 1, 2), 0.9))
+                .weightDecay(2e-4).batchNormDecay(0.9).build();
     }
 }
