@@ -76,8 +76,9 @@ class Cifar10LearningTest {
                 + " %.1f s%n", input.trainImages(), EPOCHS, r.lastTop1(), TEST, (System.nanoTime() - t0) / 1e9);
         assertEquals(EPOCHS, r.epochsDone());
         // Measured with this seed (oneDNN helpers on, batch_norm_decay 0.9 so the moving averages evaluation uses
-        // settle within the run's 230 steps, linear schedule): top-1 0.401 after 5 epochs of 2,944 images (140 s at
-        // load 4). Asserted: at least 3x the 10% chance level, with margin for CPU-dependent float rounding.
+        // settle within the run's 230 steps, linear schedule): top-1 0.406 after 5 epochs of 2,944 images (122 s at
+        // load 4; 0.401 before the workers saw the global step, when every round trained at the warm-up's start
+        // rate). Asserted: at least 3x the 10% chance level, with margin for CPU-dependent float rounding.
         assertTrue(r.lastTop1() >= 0.30, "top-1 " + r.lastTop1() + " should be >= 3x the 10% chance level");
         input.close();
     }

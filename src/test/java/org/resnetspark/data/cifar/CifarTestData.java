@@ -55,6 +55,47 @@ public final class CifarTestData {
         return dir;
     }
 
+    /**
+     * A CIFAR-10 directory in {@code dir} holding only the real records of classes {@code first .. first+4},
+     * relabelled {@code 0..4}: up to {@code trainPerClass} per class from each training file, up to
+     * {@code testPerClass} per class from the test file. batches.meta.txt names the five classes as labels 0..4 and
+     * {@code unused5..unused9} after them (the format wants ten names).
+     */
+    public static java.nio.file.Path fiveClasses(java.nio.file.Path dir, int first, int trainPerClass,
+                                                 int testPerClass) throws IOException {
+        java.nio.file.Path src = batchesDir();
+        Files.createDirectories(dir);
+        for (String f : Cifar10Files.TRAIN_FILES) {
+            copyClasses(src.resolve(f), dir.resolve(f), first, trainPerClass);
+        }
+        copyClasses(src.resolve(Cifar10Files.TEST_FILE), dir.resolve(Cifar10Files.TEST_FILE), first, testPerClass);
+        java.util.List<String> names = Files.readAllLines(src.resolve(Cifar10Files.META_FILE)).stream()
+                .filter(l -> !l.isBlank()).toList();
+        StringBuilder meta = new StringBuilder();
+        for (int c = 0; c < 10; c++) {
+            meta.append(c < 5 ? names.get(first + c) : "unused" + c).append('\n');
+        }
+        Files.writeString(dir.resolve(Cifar10Files.META_FILE), meta);
+        return dir;
+    }
+
+    private static void copyClasses(java.nio.file.Path from, java.nio.file.Path to, int first, int perClass)
+            throws IOException {
+        byte[] all = Files.readAllBytes(from);
+        int[] taken = new int[5];
+        try (OutputStream out = Files.newOutputStream(to)) {
+            for (int at = 0; at < all.length; at += Cifar10Files.RECORD_BYTES) {
+                int c = (all[at] & 0xff) - first;
+                if (c >= 0 && c < 5 && taken[c] < perClass) {
+                    taken[c]++;
+                    byte[] rec = java.util.Arrays.copyOfRange(all, at, at + Cifar10Files.RECORD_BYTES);
+                    rec[0] = (byte) c;
+                    out.write(rec);
+                }
+            }
+        }
+    }
+
     private static void copyRecords(java.nio.file.Path from, java.nio.file.Path to, int records) throws IOException {
         try (InputStream in = Files.newInputStream(from); OutputStream out = Files.newOutputStream(to)) {
             out.write(in.readNBytes(records * Cifar10Files.RECORD_BYTES));
