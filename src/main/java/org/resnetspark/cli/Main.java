@@ -43,6 +43,17 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         Backend.init(); // before anything loads ND4J: picks the oneDNN build and switches DL4J's helpers on
         int code = commandLine().execute(args);
+        if (code == 0 && runsInsideClusterManager()) {
+            // YARN's ApplicationMaster runs main() in a thread and reports the application's final status when it
+            // returns; System.exit(0) there kills the AM first and the application ends FAILED (exit code 16)
+            return;
+        }
         System.exit(code);
+    }
+
+    /** The driver of a spark-submit --deploy-mode cluster application (YARN's AM sets the conf as properties). */
+    static boolean runsInsideClusterManager() {
+        return "cluster".equals(System.getProperty("spark.submit.deployMode"))
+                && System.getProperty("spark.yarn.app.id") != null;
     }
 }
