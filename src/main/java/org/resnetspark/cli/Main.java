@@ -4,6 +4,7 @@ import org.resnetspark.backend.Backend;
 import org.resnetspark.bench.BenchCommand;
 import org.resnetspark.serve.ExportCommand;
 import org.resnetspark.serve.PredictCommand;
+import org.resnetspark.serve.ScoreCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate, inspect, export and apply ResNet image classifiers on Apache Spark"
                 + " (DeepLearning4J).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, ExportCommand.class,
-                PredictCommand.class, PromoteCommand.class, BenchCommand.class, ConvertCommand.class})
+                PredictCommand.class, ScoreCommand.class, PromoteCommand.class, BenchCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

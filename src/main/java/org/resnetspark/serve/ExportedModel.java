@@ -64,6 +64,17 @@ public final class ExportedModel {
      * @throws IOException           when a file cannot be read or parsed
      */
     public static ExportedModel load(String exportDir, Configuration hadoopConf) throws IOException {
+        byte[][] files = files(exportDir, hadoopConf);
+        return fromBytes(files[0], files[1]);
+    }
+
+    /**
+     * The bytes of the bundle's network ({@value #NETWORK_FILE}) and metadata ({@value #METADATA_FILE}), e.g. to
+     * broadcast them to Spark executors.
+     *
+     * @throws FileNotFoundException when the directory holds no bundle (no metadata.json or model.zip)
+     */
+    public static byte[][] files(String exportDir, Configuration hadoopConf) throws IOException {
         Path dir = new Path(exportDir);
         FileSystem fs = dir.getFileSystem(hadoopConf);
         Path meta = new Path(dir, METADATA_FILE);
@@ -72,15 +83,9 @@ public final class ExportedModel {
             throw new FileNotFoundException(exportDir + " holds no resnet-spark bundle (no " + METADATA_FILE
                     + " and " + NETWORK_FILE + "; write one with 'resnet-spark export')");
         }
-        JsonNode metadata;
-        try (InputStream in = fs.open(meta)) {
-            metadata = new ObjectMapper().readTree(in);
+        try (InputStream n = fs.open(network); InputStream m = fs.open(meta)) {
+            return new byte[][] {n.readAllBytes(), m.readAllBytes()};
         }
-        ComputationGraph net;
-        try (InputStream in = fs.open(network)) {
-            net = ModelSerializer.restoreComputationGraph(in, false);
-        }
-        return new ExportedModel(net, metadata);
     }
 
     /**

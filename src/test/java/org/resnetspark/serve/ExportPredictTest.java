@@ -264,6 +264,91 @@ class ExportPredictTest {
         assertEquals("error: 1 of 167 images could not be read", errLines[1]);
     }
 
+    /**
+     * score on Spark: images in nested directories (one truncated, one file not an image) and TFRecords to Parquet,
+     * each row equal to the bundle's own prediction; bad files are rows with the reason, not failures.
+     */
+    @Test
+    void scoreWritesTopKPerImageToParquetAndReportsBadImagesPerRow() throws Exception {
+        java.nio.file.Path images = tmp.toPath().resolve("score-images");
+        Files.createDirectories(images.resolve("nested"));
+        for (String p : PHOTOS) {
+            Files.copy(TestData.samplePhotos().resolve(p), images.resolve("nested").resolve(p));
+        }
+        Files.copy(TestData.quirk("truncated-half.JPEG"), images.resolve("truncated-half.JPEG"));
+        Files.writeString(images.resolve("notes.txt"), "not an image");
+        String out = tmp + "/scores-images";
+        // the CLI uses this session and leaves it running (it stops only a session it created)
+        org.apache.spark.sql.SparkSession spark = org.resnetspark.testing.LocalSpark.start(2);
+        try {
+            scoreImagesAndTfRecords(spark, images, out);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static void scoreImagesAndTfRecords(org.apache.spark.sql.SparkSession spark, java.nio.file.Path images,
+                                                String out) throws Exception {
+        StringWriter stdout = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(stdout, err, "score", "--export_dir", imagenetBundle, "--input", images.toString(),
+                "--output", out, "--top_k", "3", "--batch_size", "2"), err.toString());
+        assertEquals("scored " + (PHOTOS.length + 2) + " images (2 could not be read) to " + out + "\n",
+                stdout.toString());
+
+        ExportedModel bundle = ExportedModel.load(imagenetBundle, new Configuration());
+        List<org.apache.spark.sql.Row> rows = spark.read().parquet(out).collectAsList();
+        assertEquals(PHOTOS.length + 2, rows.size());
+        for (org.apache.spark.sql.Row r : rows) {
+            String source = r.getAs("source");
+            if (source.endsWith("notes.txt")) {
+                assertTrue(((String) r.getAs("error")).startsWith("is neither a JPEG/PNG image nor a TFRecord file"),
+                        r.toString());
+                continue;
+            }
+            if (source.endsWith("truncated-half.JPEG")) {
+                assertEquals(ScoreCommand.UNREADABLE, r.getAs("error"));
+                assertTrue(r.isNullAt(r.fieldIndex("top_k_classes")));
+                continue;
+            }
+            assertTrue(r.isNullAt(r.fieldIndex("error")), source);
+            String photo = source.substring(source.lastIndexOf('/') + 1);
+            List<Prediction> top = bundle.topK(bundle.predictEncoded(TestData.bytes(TestData.samplePhotos()
+                    .resolve(photo))), 3).get(0);
+            List<Integer> classes = r.getList(r.fieldIndex("top_k_classes"));
+            List<String> names = r.getList(r.fieldIndex("top_k_names"));
+            List<Double> probabilities = r.getList(r.fieldIndex("top_k_probabilities"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(top.get(i).classIndex(), classes.get(i), photo);
+                assertEquals(NAMES.get(classes.get(i)), names.get(i));
+                assertEquals(top.get(i).probability(), probabilities.get(i), 1e-5, "Spark batch = bundle API");
+            }
+        }
+
+        String shapes = TestData.dir().resolve("tfrecord/shapes-validation-00000-of-00001").toString();
+        String tfOut = tmp + "/scores-tfrecord";
+        assertEquals(0, run(new StringWriter(), err, "score", "--export_dir", cifarBundle, "--input", shapes,
+                "--output", tfOut), err.toString());
+        List<org.apache.spark.sql.Row> records = spark.read().parquet(tfOut).orderBy("source").collectAsList();
+        assertEquals(165, records.size());
+        java.util.Set<String> sources = new java.util.HashSet<>();
+        for (org.apache.spark.sql.Row r : records) {
+            String source = r.getAs("source");
+            sources.add(source.substring(source.lastIndexOf('/') + 1));
+            assertTrue(r.isNullAt(r.fieldIndex("error")));
+            assertEquals(3, r.getList(r.fieldIndex("top_k_classes")).size(), "top_k capped at the 3 classes");
+        }
+        String name = "shapes-validation-00000-of-00001";
+        assertTrue(sources.contains(name + "#0") && sources.contains(name + "#164"), sources.toString());
+        assertEquals(165, sources.size(), "every record once");
+
+        err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "score", "--export_dir", cifarBundle, "--input", shapes,
+                "--output", tfOut));
+        assertEquals("error: --output " + tfOut + " already exists (add --overwrite to replace it)\n",
+                err.toString());
+    }
+
     @Test
     void missingBundleAndExistingExportDirAreOneLineUsageErrors() throws Exception {
         StringWriter err = new StringWriter();
