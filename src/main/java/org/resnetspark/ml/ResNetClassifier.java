@@ -63,10 +63,12 @@ import java.util.UUID;
  * {@link Trainer} with the same input pipeline as the {@code train} command
  * ({@link ImageNetTrainingInput#fromRecords}): every epoch a seeded shuffle into {@code numWorkers} equal
  * partitions that decode and augment per partition: the ImageNet family with TF's ImageNet train preprocessing,
- * the CIFAR family with a random flip, a resize of the whole image to {@code imageSize} and per-image
- * standardization (see {@link EncodedImagePreprocessor}). Learning rate schedule, weight decay and momentum are
- * the family's defaults of the {@code train} command. Evaluation after the last epoch runs on the training images
- * (eval preprocessing) and is logged as such. Images that fail to decode are skipped and counted.
+ * the CIFAR family with a resize of the whole image to {@code imageSize}, then TF's CIFAR-10 train augmentation
+ * (4-pixel zero pad, random crop, random flip) and per-image standardization (see {@link EncodedImagePreprocessor}).
+ * Learning rate schedule, weight decay and momentum are the family's defaults of the {@code train} command.
+ * Evaluation after the last epoch runs on the rows held out by {@link #validationFraction()}, or on the training
+ * images when it is 0 (eval preprocessing), and is logged as such. Images that fail to decode are skipped and
+ * counted.
  *
  * <p>Checkpoints go to {@link #modelDir()} when set (an existing checkpoint there is resumed, as the {@code train}
  * command does), otherwise to a temporary directory under {@code spark.local.dir} that is deleted after the fit.

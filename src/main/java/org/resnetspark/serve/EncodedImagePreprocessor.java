@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.resnetspark.data.cifar.Cifar10Preprocessing;
 import org.resnetspark.data.image.ImageHeader;
 import org.resnetspark.data.image.ImageHeaderReader;
 import org.resnetspark.data.imagenet.CropWindow;
@@ -37,9 +38,9 @@ import java.util.SplittableRandom;
  *
  * <p>As an {@link EncodedPreprocessing} it also trains (the Spark ML estimator): {@code imagenet_eval} bundles
  * train with TF's ImageNet train preprocessing ({@link ImageNetPreprocessing#train}: distorted bounding-box crop,
- * random flip, resize, mean subtraction); {@code cifar_standardization} ones with a random horizontal flip of
- * the whole resized image, then the same standardization (TF's 4-pixel pad-and-crop is not applied to encoded
- * images).
+ * random flip, resize, mean subtraction); {@code cifar_standardization} ones with TF's CIFAR-10 train
+ * preprocessing applied to the resized image: 4-pixel zero pad, random S x S crop, random horizontal flip, then
+ * the same standardization.
  */
 public final class EncodedImagePreprocessor implements EncodedPreprocessing {
 
@@ -143,14 +144,45 @@ public final class EncodedImagePreprocessor implements EncodedPreprocessing {
         if (kind.equals(IMAGENET_EVAL)) {
             return pipeline.train(encoded, boxes, rng, source);
         }
-        float[] out = new float[valuesPerImage()];
+        float[] resized = new float[valuesPerImage()];
         ImageHeader header = ImageHeaderReader.read(encoded, source);
-        // TF's random_flip_left_right: flip when uniform [0, 1) < 0.5
-        boolean flip = rng.nextDouble() < 0.5;
-        pipeline.renderCrop(encoded, CropWindow.full(header.width(), header.height()), flip, source, out, 0);
+        pipeline.renderCrop(encoded, CropWindow.full(header.width(), header.height()), false, source, resized, 0);
+        // TF's cifar10 train preprocessing on the resized image: zero-pad by PAD on every side, random S x S crop,
+        // random horizontal flip, then per-image standardization; the random draws are those of
+        // Cifar10Preprocessing.train, so a 32x32 image gets exactly the binary CIFAR-10 pipeline's augmentation
+        int top = rng.nextInt(2 * Cifar10Preprocessing.PAD + 1);
+        int left = rng.nextInt(2 * Cifar10Preprocessing.PAD + 1);
+        boolean flip = rng.nextBoolean();
+        float[] out = padCropFlip(resized, options.outputSize(), options.layout(), top, left, flip);
         standardize(out, 0, out.length);
         return out;
     }
+
+    /**
+     * The S x S window at ({@code top}, {@code left}) of {@code image} zero-padded by {@value Cifar10Preprocessing#PAD}
+     * on every side, mirrored left-right when {@code flip}; same layout in and out.
+     */
+    static float[] padCropFlip(float[] image, int size, TensorLayout layout, int top, int left, boolean flip) {
+        int pad = Cifar10Preprocessing.PAD;
+        float[] out = new float[image.length];
+        for (int y = 0; y < size; y++) {
+            int sy = y + top - pad;
+            if (sy < 0 || sy >= size) {
+                continue;
+            }
+            for (int x = 0; x < size; x++) {
+                int sx = (flip ? size - 1 - x : x) + left - pad;
+                if (sx < 0 || sx >= size) {
+                    continue;
+                }
+                for (int c = 0; c < 3; c++) {
+                    out[layout.index(size, size, y, x, c)] = image[layout.index(size, size, sy, sx, c)];
+                }
+            }
+        }
+        return out;
+    }
+
 
     /** TF's per_image_standardization in place over {@code out[offset .. offset + n)}. */
     static void standardize(float[] out, int offset, int n) {
