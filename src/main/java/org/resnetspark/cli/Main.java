@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate, inspect, export and apply ResNet image classifiers on Apache Spark"
                 + " (DeepLearning4J).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, DescribeCommand.class, ExportCommand.class,
-                PredictCommand.class, ScoreCommand.class, PromoteCommand.class, BenchCommand.class, ConvertCommand.class})
+                PredictCommand.class, ScoreCommand.class, PromoteCommand.class, BenchCommand.class,
+                ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

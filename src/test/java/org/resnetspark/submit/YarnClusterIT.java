@@ -200,7 +200,8 @@ class YarnClusterIT {
         if (System.getProperty("maven.repo.local") != null) {
             cmd.add("-Dmaven.repo.local=" + System.getProperty("maven.repo.local"));
         }
-        Process resolve = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File(WORK, "spark-jars.log")).start();
+        Process resolve = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(new File(WORK, "spark-jars.log")).start();
         assertTrue(resolve.waitFor(5, TimeUnit.MINUTES) && resolve.exitValue() == 0,
                 "resolving the Spark distribution failed: " + Files.readString(new File(WORK, "spark-jars.log")
                         .toPath()));
