@@ -188,8 +188,10 @@ class YarnClusterIT {
         File home = new File(WORK, "spark-home");
         File jars = new File(home, "jars");
         File bin = new File(home, "bin");
+        File tmp = new File(WORK, "tmp");
         jars.mkdirs();
         bin.mkdirs();
+        tmp.mkdirs();
         File list = new File(WORK, "spark-jars.txt");
         String mvn = new File(System.getProperty("maven.home", ""), "bin/mvn").getPath();
         List<String> cmd = new ArrayList<>(List.of(new File(mvn).canExecute() ? mvn : "mvn", "-B", "-q",
@@ -213,10 +215,12 @@ class YarnClusterIT {
         Files.writeString(submit.toPath(), """
                 #!/usr/bin/env bash
                 # what a Spark distribution's bin/spark-submit runs: SparkSubmit on SPARK_HOME/jars
+                # (its temp files under target/, not /tmp)
                 home="$(cd "$(dirname "$0")/.." && pwd)"
-                exec "$JAVA_HOME/bin/java" -Xmx512m @"%s" -cp "$home/jars/*:$HADOOP_CONF_DIR" \\
+                exec "$JAVA_HOME/bin/java" -Xmx512m @"%s" -Djava.io.tmpdir="%s" -cp "$home/jars/*:$HADOOP_CONF_DIR" \\
                   org.apache.spark.deploy.SparkSubmit "$@"
-                """.formatted(new File("conf/java17.jvmopts").getAbsolutePath()), StandardCharsets.UTF_8);
+                """.formatted(new File("conf/java17.jvmopts").getAbsolutePath(), tmp.getPath()),
+                StandardCharsets.UTF_8);
         assertTrue(submit.setExecutable(true));
         return home;
     }
