@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * {@code score}: batch inference at scale on Spark with an exported bundle, written as Parquet.
@@ -103,9 +105,10 @@ public final class ScoreCommand implements Callable<Integer> {
             Dataset<Row> rows = spark.createDataFrame(toOutputRows(scored, model), OUTPUT);
             spark.sparkContext().setJobDescription("score " + String.join(",", inputs) + " -> " + output);
             rows.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
-            Dataset<Row> written = spark.read().parquet(output);
-            long total = written.count();
-            long failed = written.filter(col("error").isNotNull()).count();
+            // one pass over what was written: all rows, and the non-null errors
+            Row counts = spark.read().parquet(output).agg(count(lit(1)), count(col("error"))).first();
+            long total = counts.getLong(0);
+            long failed = counts.getLong(1);
             spec.commandLine().getOut().printf("scored %d images (%d could not be read) to %s%n", total, failed,
                     output);
             return 0;
