@@ -66,8 +66,9 @@ import java.util.UUID;
  * the CIFAR family with a resize of the whole image to {@code imageSize}, then TF's CIFAR-10 train augmentation
  * (4-pixel zero pad, random crop, random flip) and per-image standardization (see {@link EncodedImagePreprocessor}).
  * Learning rate schedule, weight decay and momentum are the family's defaults of the {@code train} command.
- * Evaluation after the last epoch runs on the rows held out by {@link #validationFraction()}, or on the training
- * images when it is 0 (eval preprocessing), and is logged as such. Images that fail to decode are skipped and
+ * Evaluation after the last epoch (and every {@link #epochsBetweenEvals()} epochs, if set) runs on the rows held
+ * out by {@link #validationFraction()}, or on the training images when it is 0 (eval preprocessing), and is
+ * logged as such. Images that fail to decode are skipped and
  * counted.
  *
  * <p>Checkpoints go to {@link #modelDir()} when set (an existing checkpoint there is resumed, as the {@code train}
@@ -91,6 +92,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private final Param<String> labelCol;
     private final IntParam batchSize;
     private final IntParam epochs;
+    private final IntParam epochsBetweenEvals;
     private final DoubleParam validationFraction;
     private final Param<String> trainingMaster;
     private final IntParam numWorkers;
@@ -128,6 +130,9 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         batchSize = new IntParam(this, "batchSize", "GLOBAL batch size (>= 1), split evenly over numWorkers (must"
                 + " be a multiple of it)", ParamValidators.gtEq(1));
         epochs = new IntParam(this, "epochs", "training epochs (>= 1)", ParamValidators.gtEq(1));
+        epochsBetweenEvals = new IntParam(this, "epochsBetweenEvals", "evaluate, checkpoint and append to"
+                + " metrics.json every this many epochs, and after the last (>= 0); 0: only after the last",
+                ParamValidators.gtEq(0));
         validationFraction = new DoubleParam(this, "validationFraction", "fraction of the rows held out from"
                 + " training (chosen by seed) for the evaluation after the last epoch (metrics.json, the model's"
                 + " training metrics), in [0, 1); 0: evaluate on the training rows",
@@ -156,6 +161,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         setDefault(labelCol, "label");
         setDefault(batchSize, 128);
         setDefault(epochs, 10);
+        setDefault(epochsBetweenEvals, 0);
         setDefault(validationFraction, 0.0);
         setDefault(trainingMaster, "averaging");
         setDefault(numWorkers, 0);
@@ -203,6 +209,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public IntParam epochs() {
         return epochs;
+    }
+
+    public IntParam epochsBetweenEvals() {
+        return epochsBetweenEvals;
     }
 
     public DoubleParam validationFraction() {
@@ -287,6 +297,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public int getEpochs() {
         return (Integer) getOrDefault(epochs);
+    }
+
+    public int getEpochsBetweenEvals() {
+        return (Integer) getOrDefault(epochsBetweenEvals);
     }
 
     public double getValidationFraction() {
@@ -383,6 +397,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public ResNetClassifier setEpochs(int v) {
         set(epochs, v);
+        return this;
+    }
+
+    public ResNetClassifier setEpochsBetweenEvals(int v) {
+        set(epochsBetweenEvals, v);
         return this;
     }
 
@@ -539,7 +558,8 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         DistributionSettings dist = new DistributionSettings(
                 DistributionSettings.TrainingMasterKind.parse(getTrainingMaster()), workers, 1, global / workers, 5,
                 1e-3, true, 40123, getSeed());
-        return new TrainSettings(spec, global, getEpochs(), getEpochs(), 0, Double.NaN, cifar ? 2e-4 : 1e-4, 0.9,
+        int between = getEpochsBetweenEvals() == 0 ? getEpochs() : Math.min(getEpochsBetweenEvals(), getEpochs());
+        return new TrainSettings(spec, global, getEpochs(), between, 0, Double.NaN, cifar ? 2e-4 : 1e-4, 0.9,
                 schedule, dist, getSeed(), 1);
     }
 
@@ -560,7 +580,8 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         m.put("weight_decay", s.weightDecay());
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
-        m.put("eval_data", "the training images (eval preprocessing)");
+        m.put("eval_data", getValidationFraction() > 0 ? "held-out rows (validationFraction "
+                + getValidationFraction() + ", eval preprocessing)" : "the training images (eval preprocessing)");
         return m;
     }
 
