@@ -47,6 +47,7 @@ class YarnClusterIT {
     private static MiniDFSCluster dfs;
     private static MiniYARNCluster yarn;
     private static File hadoopConfDir;
+    private static File sparkHome;
 
     @BeforeAll
     static void startClusters() throws Exception {
@@ -184,7 +185,40 @@ class YarnClusterIT {
      * SPARK_HOME with jars/ (links to the jars of Spark's own dependency closure, resolved by this Maven from
      * src/test/spark-distribution/pom.xml) and a bin/spark-submit running SparkSubmit on them.
      */
-    private static File sparkDistribution() throws Exception {
+    /**
+     * The application jar leaves Spark's own libraries to Spark: no class in it is also in the distribution's
+     * jars (on a cluster Spark's copy would win, and the two copies could be of different versions).
+     */
+    @Test
+    void applicationJarHasNoClassThatSparkShips() throws Exception {
+        java.util.Set<String> app = classes(applicationJar());
+        List<String> shared = new ArrayList<>();
+        for (File jar : new File(sparkDistribution(), "jars").listFiles()) {
+            for (String c : classes(jar)) {
+                if (app.contains(c)) {
+                    shared.add(c + " (" + jar.getName() + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), shared.subList(0, Math.min(shared.size(), 20)),
+                shared.size() + " classes are both in the application jar and in Spark's jars");
+    }
+
+    private static java.util.Set<String> classes(File jar) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar)) {
+            return z.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class")
+                    && !n.startsWith("META-INF/")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static synchronized File sparkDistribution() throws Exception {
+        if (sparkHome == null) {
+            sparkHome = layOutSparkDistribution();
+        }
+        return sparkHome;
+    }
+
+    private static File layOutSparkDistribution() throws Exception {
         File home = new File(WORK, "spark-home");
         File jars = new File(home, "jars");
         File bin = new File(home, "bin");
