@@ -22,8 +22,9 @@ public record DistributionSettings(TrainingMasterKind master, int numWorkers, in
         AVERAGING, SHARING;
 
         /**
-         * Whether DL4J reports per-minibatch results to the driver: the averaging master's workers call our
-         * listeners and set the score; gradient sharing trains inside ParallelWrapper replicas that do neither.
+         * Whether DL4J's workers call our listeners per minibatch (so the driver counts the minibatches trained)
+         * and report their mean score on the Spark network: the averaging master's do; gradient sharing reports
+         * only its executors' last-minibatch scores, on the network itself.
          */
         public boolean reportsMinibatches() {
             return this == AVERAGING;

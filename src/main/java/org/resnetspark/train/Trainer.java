@@ -136,14 +136,19 @@ public final class Trainer {
             progress.startEpoch(epoch + 1, settings.trainEpochs(), step, steps, runSteps, loss);
             long minibatchesBefore = minibatches.value();
             long t0 = System.nanoTime();
+            net.setScore(0);
             double inputSeconds = trainEpoch(sparkNet, epoch, steps, steps < stepsPerEpoch);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            // gradient sharing leaves the master's score at 0: no training loss to report there
             boolean reported = settings.distribution().master().reportsMinibatches();
-            loss = reported ? sparkNet.getScore() : Double.NaN;
+            // averaging: the mean score of the last round's workers, on the SparkComputationGraph. Gradient sharing
+            // puts its executors' mean last-minibatch score on the network instead, and leaves it at 0 when an
+            // executor trains several worker threads (DL4J then reads the score of a model that no thread fits)
+            double score = reported ? sparkNet.getScore() : net.score();
+            boolean scored = reported || score != 0;
+            loss = scored ? score : Double.NaN;
             step += steps;
-            boolean lossDiverged = reported && !Double.isFinite(loss);
-            // the parameters catch what the loss cannot show (gradient sharing, or a NaN that appeared late)
+            boolean lossDiverged = scored && !Double.isFinite(score);
+            // the parameters catch what the loss cannot show (a NaN after the scored minibatch, or no score)
             double paramSum = net.params().sumNumber().doubleValue();
             if (lossDiverged || !Double.isFinite(paramSum)) {
                 throw new DivergenceException("training diverged: " + (lossDiverged ? "loss " + loss
@@ -160,9 +165,9 @@ public final class Trainer {
                 lastTop1 = eval.top1();
             }
             // Parameter averaging: counted on the executors from successful tasks only, so a partition lost with
-            // an executor and not retried shows as missing images. Gradient sharing trains inside DL4J's
-            // ParallelWrapper, whose replicas do not call our listener per minibatch; there the count is the
-            // planned one, and completeness rests on the job succeeding.
+            // an executor and not retried shows as missing images. Under gradient sharing DL4J keeps the listeners of
+            // the first task it ran on an executor (measured: the first epoch counted, later ones 0), so the count is
+            // the planned one there, and completeness rests on the job succeeding.
             long images = reported
                     ? (minibatches.value() - minibatchesBefore) * settings.distribution().batchPerWorker()
                     : Math.min(input.trainImages(), steps * settings.globalBatch());
