@@ -183,8 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
                     ? LearningRateSchedule.cifar10(global, input.trainImages())
                     : LearningRateSchedule.imagenet(global, input.trainImages(), fineTune);
             if (linearSchedule()) {
-                schedule = LearningRateSchedule.linear(schedule.initialRate(), schedule.stepsPerEpoch(),
-                        Math.min(2, epochs / 10.0), epochs);
+                schedule = schedule.linearOver(epochs);
             }
             DistributionSettings dist = new DistributionSettings(master(), workers, Math.max(1, numGpus), perWorker,
                     averagingFrequency, sharingThreshold, sharingAdaptive(), controllerPort, seed);

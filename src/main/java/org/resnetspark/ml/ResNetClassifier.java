@@ -65,7 +65,8 @@ import java.util.UUID;
  * partitions that decode and augment per partition: the ImageNet family with TF's ImageNet train preprocessing,
  * the CIFAR family with a resize of the whole image to {@code imageSize}, then TF's CIFAR-10 train augmentation
  * (4-pixel zero pad, random crop, random flip) and per-image standardization (see {@link EncodedImagePreprocessor}).
- * Learning rate schedule, weight decay and momentum are the family's defaults of the {@code train} command.
+ * Learning rate schedule ({@link #lrSchedule()}), weight decay and momentum are the family's defaults of the
+ * {@code train} command.
  * Evaluation after the last epoch (and every {@link #epochsBetweenEvals()} epochs, if set) runs on the rows held
  * out by {@link #validationFraction()}, or on the training images when it is 0 (eval preprocessing), and is
  * logged as such. Images that fail to decode are skipped and
@@ -93,6 +94,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private final IntParam batchSize;
     private final IntParam epochs;
     private final IntParam epochsBetweenEvals;
+    private final Param<String> lrSchedule;
     private final DoubleParam validationFraction;
     private final Param<String> trainingMaster;
     private final IntParam numWorkers;
@@ -133,6 +135,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         epochsBetweenEvals = new IntParam(this, "epochsBetweenEvals", "evaluate, checkpoint and append to"
                 + " metrics.json every this many epochs, and after the last (>= 0); 0: only after the last",
                 ParamValidators.gtEq(0));
+        lrSchedule = new Param<>(this, "lrSchedule", "learning rate schedule, as the train command's --lr_schedule:"
+                + " official (TensorFlow's piecewise decay of the family) or linear (the same peak rate, warm-up over"
+                + " min(2, epochs/10) epochs, then linear decay to 0 at the last epoch: better for short runs)",
+                ParamValidators.inArray(new String[] {"official", "linear"}));
         validationFraction = new DoubleParam(this, "validationFraction", "fraction of the rows held out from"
                 + " training (chosen by seed) for the evaluation after the last epoch (metrics.json, the model's"
                 + " training metrics), in [0, 1); 0: evaluate on the training rows",
@@ -162,6 +168,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         setDefault(batchSize, 128);
         setDefault(epochs, 10);
         setDefault(epochsBetweenEvals, 0);
+        setDefault(lrSchedule, "official");
         setDefault(validationFraction, 0.0);
         setDefault(trainingMaster, "averaging");
         setDefault(numWorkers, 0);
@@ -213,6 +220,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public IntParam epochsBetweenEvals() {
         return epochsBetweenEvals;
+    }
+
+    public Param<String> lrSchedule() {
+        return lrSchedule;
     }
 
     public DoubleParam validationFraction() {
@@ -301,6 +312,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public int getEpochsBetweenEvals() {
         return (Integer) getOrDefault(epochsBetweenEvals);
+    }
+
+    public String getLrSchedule() {
+        return getOrDefault(lrSchedule);
     }
 
     public double getValidationFraction() {
@@ -402,6 +417,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public ResNetClassifier setEpochsBetweenEvals(int v) {
         set(epochsBetweenEvals, v);
+        return this;
+    }
+
+    public ResNetClassifier setLrSchedule(String v) {
+        set(lrSchedule, v);
         return this;
     }
 
@@ -555,6 +575,9 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         int global = getBatchSize();
         LearningRateSchedule schedule = cifar ? LearningRateSchedule.cifar10(global, images)
                 : LearningRateSchedule.imagenet(global, images, false);
+        if (getLrSchedule().equals("linear")) {
+            schedule = schedule.linearOver(getEpochs());
+        }
         DistributionSettings dist = new DistributionSettings(
                 DistributionSettings.TrainingMasterKind.parse(getTrainingMaster()), workers, 1, global / workers, 5,
                 1e-3, true, 40123, getSeed());

@@ -73,6 +73,14 @@ public final class LearningRateSchedule implements ISchedule {
         return s;
     }
 
+    /**
+     * This schedule's peak rate and steps per epoch as a {@link #linear} schedule over a run of {@code epochs}
+     * epochs: a linear warm-up over min(2, epochs/10) epochs, then a linear decay to 0 at the end of the run.
+     */
+    public LearningRateSchedule linearOver(int epochs) {
+        return linear(initialRate, stepsPerEpoch, Math.min(2, epochs / 10.0), epochs);
+    }
+
     private LearningRateSchedule withInitialRate(double rate) {
         LearningRateSchedule s = new LearningRateSchedule(rate, stepsPerEpoch, warmupEpochs, boundaryEpochs,
                 multipliers);

@@ -39,6 +39,8 @@ public final class Trainer {
     private Duration progressInterval = Duration.ofSeconds(30);
     private BenchmarkLog benchmarkLog;
     private WarmStart warmStart = WarmStart.none();
+    /** Under gradient sharing only: fails the run fast when an executor is lost. */
+    private ExecutorLossGuard lossGuard;
 
     /** What a finished run did. */
     public record Result(int epochsDone, long globalStep, double lastTop1, ComputationGraph network) { }
@@ -108,9 +110,15 @@ public final class Trainer {
             runSteps = Math.min(runSteps, settings.maxTrainSteps());
         }
         int workers = settings.distribution().numWorkers();
+        boolean sharing = settings.distribution().master() == DistributionSettings.TrainingMasterKind.SHARING;
+        lossGuard = sharing ? new ExecutorLossGuard(sc.sc()) : null;
         try (ProgressReporter progress = new ProgressReporter(minibatches, workers,
                 settings.distribution().batchPerWorker(), settings.schedule(), progressInterval)) {
             return epochs(net, sparkNet, report, progress, minibatches, epochsDone, step, stepsPerEpoch, runSteps);
+        } finally {
+            if (lossGuard != null) {
+                lossGuard.close();
+            }
         }
     }
 
@@ -220,13 +228,33 @@ public final class Trainer {
         try (RoundPrefetcher prefetcher = new RoundPrefetcher(sc, roundRdds, epochName)) {
             for (int r = 0; r < rounds; r++) {
                 JavaRDD<DataSet> round = prefetcher.next();
-                sc.setJobDescription("train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : ""));
+                String description = "train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : "");
                 stepSync.startAt(sparkNet.getNetwork().getConfiguration());
-                sparkNet.fit(round);
+                if (lossGuard == null) {
+                    sc.setJobDescription(description);
+                    sparkNet.fit(round);
+                } else {
+                    fitGuarded(sparkNet, round, description, epoch + 1);
+                }
                 round.unpersist(false);
             }
             return prefetcher.waitSeconds();
         }
+    }
+
+    /** A {@code fit} in the job group that {@link ExecutorLossGuard} cancels when an executor is lost. */
+    private void fitGuarded(SparkComputationGraph sparkNet, JavaRDD<DataSet> round, String description, int epoch) {
+        String modelDir = store.modelDir().toString();
+        lossGuard.check(epoch, modelDir, null);
+        sc.setJobGroup(ExecutorLossGuard.JOB_GROUP, description, true);
+        try {
+            sparkNet.fit(round);
+        } catch (RuntimeException e) {
+            lossGuard.check(epoch, modelDir, e);
+        } finally {
+            sc.clearJobGroup();
+        }
+        lossGuard.check(epoch, modelDir, null);
     }
 
     /**

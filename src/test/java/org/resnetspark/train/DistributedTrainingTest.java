@@ -140,7 +140,7 @@ class DistributedTrainingTest {
      * (seeded) minibatches and the same broadcast parameters, so the run ends where an undisturbed run ends.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void parameterAveragingSurvivesALostExecutor(@TempDir File dir) throws Exception {
         File disturbed = new File(dir, "disturbed");
         Trainer.Result r = trainAndKillAnExecutor(disturbed, DistributionSettings.TrainingMasterKind.AVERAGING, 0)
@@ -162,41 +162,31 @@ class DistributedTrainingTest {
     }
 
     /**
-     * DL4J's gradient sharing has no recovery for a worker lost mid-epoch; what it must not do is hang. Either the
-     * job completes (Spark retried the task on a relaunched executor and the Aeron mesh re-formed) and ends in the
-     * range of an undisturbed run (gradient sharing is asynchronous, so not bit-identical), or it fails with an
-     * error; in both cases the model directory holds a loadable checkpoint to resume from.
+     * DL4J's gradient sharing has no recovery for a worker lost mid-run (its Aeron mesh keeps the dead peer; a run
+     * started after such a loss stalled here in its third epoch), so the run must fail fast: {@link ExecutorLossGuard}
+     * cancels the training on the first lost executor, and the error names it and the checkpoint to resume from,
+     * which is loadable and holds the last finished epoch. Runs before the averaging test kills its executor, since
+     * gradient sharing in this JVM would not survive that loss either.
      */
     @Test
-    @Order(3)
-    void gradientSharingWithALostExecutorFinishesOrFailsFastWithAResumableCheckpoint(@TempDir File dir)
-            throws Exception {
-        // the undisturbed run first: after an executor's death DL4J's transport keeps reconnecting to it
-        File undisturbed = new File(dir, "undisturbed");
-        Trainer.Result base = trainer(undisturbed, DistributionSettings.TrainingMasterKind.SHARING, 4, 40251).run();
-        File disturbed = new File(dir, "disturbed");
-        CompletableFuture<Trainer.Result> run = trainAndKillAnExecutor(disturbed,
+    @Order(2)
+    void gradientSharingWithALostExecutorFailsFastWithAResumableCheckpoint(@TempDir File dir) throws Exception {
+        CompletableFuture<Trainer.Result> run = trainAndKillAnExecutor(dir,
                 DistributionSettings.TrainingMasterKind.SHARING, 40241);
-        String outcome;
-        try {
-            Trainer.Result r = run.get(8, TimeUnit.MINUTES);
-            outcome = "finished " + r.epochsDone() + " epochs";
-            assertEquals(4, r.epochsDone());
-            INDArray a = base.network().params();
-            double diff = a.sub(r.network().params()).norm2Number().doubleValue() / a.norm2Number().doubleValue();
-            double lossA = epochs(undisturbed).get(3).get("eval").get("loss").asDouble();
-            double lossB = epochs(disturbed).get(3).get("eval").get("loss").asDouble();
-            double trainA = epochs(undisturbed).get(3).get("train_loss").asDouble();
-            double trainB = epochs(disturbed).get(3).get("train_loss").asDouble();
-            outcome += String.format(": final parameters differ from an undisturbed run by %.3g (relative); eval"
-                    + " loss %.5f vs %.5f, training loss %.5f vs %.5f undisturbed", diff, lossB, lossA, trainB, trainA);
-            assertEquals(lossA, lossB, 0.1 * lossA, "final eval loss in the range of an undisturbed run");
-            assertTrue(diff < 0.1, "final parameters within 10% of an undisturbed run: " + diff);
-        } catch (java.util.concurrent.ExecutionException e) {
-            outcome = "failed: " + e.getCause().getMessage();
+        java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> run.get(5, TimeUnit.MINUTES),
+                "the run stops once an executor is lost");
+        Throwable cause = failed;
+        while (cause != null && !(cause instanceof ExecutorLossGuard.ExecutorLostException)) {
+            cause = cause.getCause();
         }
-        System.out.println("gradient sharing after losing an executor: " + outcome);
-        CheckpointStore store = new CheckpointStore(new Path(disturbed.toURI()), sc.hadoopConfiguration(), 3);
-        assertTrue(store.loadLatest().orElseThrow().epochsDone() >= 1, "a resumable checkpoint: " + outcome);
+        assertTrue(cause != null, "an ExecutorLostException: " + failed);
+        System.out.println("gradient sharing after losing an executor: " + cause.getMessage());
+        assertTrue(cause.getMessage().matches("(?s)gradient sharing lost executor \\d+ .*in epoch \\d+; .*rerun the"
+                + " same command to resume"), cause.getMessage());
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 3);
+        int done = store.loadLatest().orElseThrow().epochsDone();
+        assertTrue(done >= 1 && done < 4, "a resumable checkpoint of a finished epoch: " + done);
+        assertEquals(done, epochs(dir).size(), "metrics.json holds exactly the checkpointed epochs");
     }
 }
