@@ -149,8 +149,9 @@ public final class Trainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             boolean reported = settings.distribution().master().reportsMinibatches();
             // averaging: the mean score of the last round's workers, on the SparkComputationGraph. Gradient sharing
-            // puts its executors' mean last-minibatch score on the network instead, and leaves it at 0 when an
-            // executor trains several worker threads (DL4J then reads the score of a model that no thread fits)
+            // puts its executors' mean last-minibatch score on the network instead; with several worker threads
+            // per executor DL4J reads the score of a model its ParallelWrapper replicas do not update (by DL4J's
+            // code, not measured), so 0 there means "no score"
             double score = reported ? sparkNet.getScore() : net.score();
             boolean scored = reported || score != 0;
             loss = scored ? score : Double.NaN;
