@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetspark.data.cifar.CifarTestData;
+import org.resnetspark.testing.ChildJvm;
 
 import java.io.File;
 import java.io.IOException;
@@ -88,14 +89,9 @@ class ZeppelinNotesTest {
     /** Runs the note in its own JVM and returns its output, after checking every paragraph ran. */
     private String run(String note, Map<String, String> forms) throws Exception {
         File log = tmp.resolve(note + ".log").toFile();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + new File("conf/java17.jvmopts").getAbsolutePath(), "-Xmx2g",
-                "-Djava.io.tmpdir=" + new File("target/tmp").getAbsolutePath(),
-                "-Dorg.bytedeco.javacpp.cachedir=" + new File("target/javacpp-cache").getAbsolutePath(),
-                "-Dlog4j2.configurationFile=" + new File("src/test/resources/log4j2-test.properties").getAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), ZeppelinNoteRunner.class.getName(),
-                NOTES.resolve(note).toString()));
-        new TreeMap<>(forms).forEach((k, v) -> cmd.add(k + "=" + v));
+        List<String> args = new ArrayList<>(List.of(NOTES.resolve(note).toString()));
+        new TreeMap<>(forms).forEach((k, v) -> args.add(k + "=" + v));
+        List<String> cmd = ChildJvm.command(List.of(), ZeppelinNoteRunner.class.getName(), args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();

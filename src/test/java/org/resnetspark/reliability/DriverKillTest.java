@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.resnetspark.testing.ChildJvm;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,27 +29,13 @@ class DriverKillTest {
     private static final int EPOCHS = 5;
 
     private static List<String> command(String modelDir) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("@" + new File("conf/java17.jvmopts").getAbsolutePath());
-        cmd.add("-Xmx2g");
-        cmd.add("-Dspark.master=local[2]");
-        cmd.add("-Dspark.ui.enabled=false");
-        cmd.add("-Dspark.driver.host=127.0.0.1");
-        cmd.add("-Dspark.local.dir=" + new File("target/spark-tmp").getAbsolutePath());
-        cmd.add("-Dspark.hadoop.fs.slowfs.impl=" + SlowFileSystem.class.getName());
-        cmd.add("-Dspark.hadoop.fs.AbstractFileSystem.slowfs.impl=" + SlowFileSystem.Afs.class.getName());
-        cmd.add("-Djava.io.tmpdir=" + new File("target/tmp").getAbsolutePath());
-        cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + new File("target/javacpp-cache").getAbsolutePath());
-        cmd.add("-Dlog4j2.configurationFile=" + new File("src/test/resources/log4j2-test.properties")
-                .getAbsolutePath());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.resnetspark.cli.Main");
-        cmd.addAll(List.of("train", "--use_synthetic_data", "--synthetic_images", "64", "--dataset", "cifar10",
-                "--resnet_size", "8", "--image_size", "16", "--batch_size", "16", "--epochs_between_evals", "1",
-                "--train_epochs", String.valueOf(EPOCHS), "--seed", "7", "--model_dir", modelDir));
-        return cmd;
+        List<String> flags = new ArrayList<>(ChildJvm.localSpark(2));
+        flags.add("-Dspark.hadoop.fs.slowfs.impl=" + SlowFileSystem.class.getName());
+        flags.add("-Dspark.hadoop.fs.AbstractFileSystem.slowfs.impl=" + SlowFileSystem.Afs.class.getName());
+        return ChildJvm.command(flags, "org.resnetspark.cli.Main", List.of("train", "--use_synthetic_data",
+                "--synthetic_images", "64", "--dataset", "cifar10", "--resnet_size", "8", "--image_size", "16",
+                "--batch_size", "16", "--epochs_between_evals", "1", "--train_epochs", String.valueOf(EPOCHS),
+                "--seed", "7", "--model_dir", modelDir));
     }
 
     private static Process start(String modelDir, File log) throws IOException {
