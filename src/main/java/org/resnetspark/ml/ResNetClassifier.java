@@ -27,6 +27,7 @@ import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.imagenet.ImageNetRecord;
 import org.resnetspark.data.imagenet.ImageNetTrainingInput;
 import org.resnetspark.model.DatasetFamily;
+import org.resnetspark.model.ResNetBuilder;
 import org.resnetspark.model.ResNetSpec;
 import org.resnetspark.model.ResNetVersion;
 import org.resnetspark.serve.BundleExporter;
@@ -95,6 +96,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private final IntParam epochs;
     private final IntParam epochsBetweenEvals;
     private final Param<String> lrSchedule;
+    private final DoubleParam batchNormDecay;
     private final DoubleParam validationFraction;
     private final Param<String> trainingMaster;
     private final IntParam numWorkers;
@@ -139,6 +141,9 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
                 + " official (TensorFlow's piecewise decay of the family) or linear (the same peak rate, warm-up over"
                 + " min(2, epochs/10) epochs, then linear decay to 0 at the last epoch: better for short runs)",
                 ParamValidators.inArray(new String[] {"official", "linear"}));
+        batchNormDecay = new DoubleParam(this, "batchNormDecay", "decay of batch norm's moving averages, which"
+                + " evaluation and prediction use, in (0, 1): TensorFlow's 0.997 needs ~1000 steps to settle; use"
+                + " e.g. 0.9 when the fit has only a few hundred steps", ParamValidators.inRange(0, 1, false, false));
         validationFraction = new DoubleParam(this, "validationFraction", "fraction of the rows held out from"
                 + " training (chosen by seed) for the evaluation after the last epoch (metrics.json, the model's"
                 + " training metrics), in [0, 1); 0: evaluate on the training rows",
@@ -169,6 +174,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         setDefault(epochs, 10);
         setDefault(epochsBetweenEvals, 0);
         setDefault(lrSchedule, "official");
+        setDefault(batchNormDecay, ResNetBuilder.BN_DECAY);
         setDefault(validationFraction, 0.0);
         setDefault(trainingMaster, "averaging");
         setDefault(numWorkers, 0);
@@ -224,6 +230,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public Param<String> lrSchedule() {
         return lrSchedule;
+    }
+
+    public DoubleParam batchNormDecay() {
+        return batchNormDecay;
     }
 
     public DoubleParam validationFraction() {
@@ -316,6 +326,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public String getLrSchedule() {
         return getOrDefault(lrSchedule);
+    }
+
+    public double getBatchNormDecay() {
+        return (Double) getOrDefault(batchNormDecay);
     }
 
     public double getValidationFraction() {
@@ -422,6 +436,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public ResNetClassifier setLrSchedule(String v) {
         set(lrSchedule, v);
+        return this;
+    }
+
+    public ResNetClassifier setBatchNormDecay(double v) {
+        set(batchNormDecay, v);
         return this;
     }
 
@@ -583,7 +602,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
                 1e-3, true, 40123, getSeed());
         int between = getEpochsBetweenEvals() == 0 ? getEpochs() : Math.min(getEpochsBetweenEvals(), getEpochs());
         return new TrainSettings(spec, global, getEpochs(), between, 0, Double.NaN, cifar ? 2e-4 : 1e-4, 0.9,
-                schedule, dist, getSeed(), 1);
+                schedule, dist, getSeed(), 1, getBatchNormDecay());
     }
 
     private Map<String, Object> report(TrainSettings s, Path dir) {
@@ -603,6 +622,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         m.put("weight_decay", s.weightDecay());
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
+        m.put("batch_norm_decay", s.batchNormDecay());
         m.put("eval_data", getValidationFraction() > 0 ? "held-out rows (validationFraction "
                 + getValidationFraction() + ", eval preprocessing)" : "the training images (eval preprocessing)");
         return m;

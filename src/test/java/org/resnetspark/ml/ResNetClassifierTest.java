@@ -161,7 +161,7 @@ class ResNetClassifierTest {
         for (var p : estimator.params()) {
             assertTrue(explained.contains(p.name() + ": " + p.doc()), p.name());
         }
-        assertEquals(22, estimator.params().length, "Params found by reflection");
+        assertEquals(23, estimator.params().length, "Params found by reflection");
         assertTrue(explained.contains("labelCol: label column: 0-based"), explained);
         assertTrue(model.explainParams().contains("topK"));
     }
