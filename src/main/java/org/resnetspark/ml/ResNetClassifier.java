@@ -600,7 +600,7 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         DistributionSettings dist = new DistributionSettings(
                 DistributionSettings.TrainingMasterKind.parse(getTrainingMaster()), workers, 1, global / workers, 5,
                 1e-3, true, 40123, getSeed());
-        int between = getEpochsBetweenEvals() == 0 ? getEpochs() : Math.min(getEpochsBetweenEvals(), getEpochs());
+        int between = getEpochsBetweenEvals() == 0 ? getEpochs() : getEpochsBetweenEvals();
         return new TrainSettings(spec, global, getEpochs(), between, 0, Double.NaN, cifar ? 2e-4 : 1e-4, 0.9,
                 schedule, dist, getSeed(), 1, getBatchNormDecay());
     }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.resnetspark.testing.LocalSpark;
 import scala.collection.JavaConverters;
 import scala.tools.nsc.Settings;
 import scala.tools.nsc.interpreter.IMain;
 import scala.tools.nsc.interpreter.Results;
 
-import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,20 +75,9 @@ public final class ZeppelinNoteRunner {
         System.exit(0);
     }
 
+    /** A local[2] session with Kryo and ND4J's registrator (what the notes' setup paragraph asks for). */
     private static SparkSession session(Path replClasses) {
-        File tmp = new File("target/spark-tmp");
-        tmp.mkdirs();
-        SparkConf conf = new SparkConf()
-                .setMaster(System.getProperty("spark.master", "local[2]"))
-                .setAppName("zeppelin-note-test")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.enabled", "false")
-                .set("spark.local.dir", tmp.getAbsolutePath())
-                .set("spark.sql.shuffle.partitions", "2")
-                // what the notes' setup paragraph tells users to put in the interpreter settings
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+        SparkConf conf = LocalSpark.conf(2).setAppName("zeppelin-note-test")
                 .set("spark.repl.class.outputDir", replClasses.toString());
         return SparkSession.builder().config(conf).getOrCreate();
     }

@@ -13,6 +13,11 @@ public final class LocalSpark {
     }
 
     public static SparkSession start(int threads) {
+        return SparkSession.builder().config(conf(threads)).getOrCreate();
+    }
+
+    /** The configuration {@link #start} uses, for a test that needs to add to it before starting Spark. */
+    public static SparkConf conf(int threads) {
         File tmp = new File("target/spark-tmp");
         tmp.mkdirs();
         SparkConf conf = new SparkConf()
@@ -26,7 +31,7 @@ public final class LocalSpark {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
                 .set("spark.kryoserializer.buffer.max", "512m");
-        return SparkSession.builder().config(conf).getOrCreate();
+        return conf;
     }
 
     public static JavaSparkContext context(SparkSession spark) {
