@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Top-1, top-5, per-class accuracy, confusion matrix and cross-entropy of a network over an RDD of minibatches,
- * computed on the executors in one pass.
+ * computed on the executors in one pass. Top-5 counts ties against the example ({@link TopKAccuracy}).
  */
 public final class DistributedEvaluation {
 
@@ -22,9 +22,10 @@ public final class DistributedEvaluation {
                                         int batchPerWorker) {
         long t0 = System.nanoTime();
         IEvaluation<?>[] results = net.doEvaluation(data, batchPerWorker,
-                new Evaluation(classNames, Math.min(5, classNames.size())), new CrossEntropyLoss());
+                new Evaluation(classNames, 1), new TopKAccuracy(Math.min(5, classNames.size())), new CrossEntropyLoss());
         Evaluation ev = (Evaluation) results[0];
-        CrossEntropyLoss loss = (CrossEntropyLoss) results[1];
+        TopKAccuracy top5 = (TopKAccuracy) results[1];
+        CrossEntropyLoss loss = (CrossEntropyLoss) results[2];
         int n = classNames.size();
         List<Double> perClass = new ArrayList<>();
         long[][] confusion = new long[n][n];
@@ -35,7 +36,7 @@ public final class DistributedEvaluation {
                 confusion[actual][predicted] = ev.getConfusionMatrix().getCount(actual, predicted);
             }
         }
-        return new EpochMetrics.Eval(ev.accuracy(), ev.topNAccuracy(), loss.mean(), ev.getNumRowCounter(), perClass,
+        return new EpochMetrics.Eval(ev.accuracy(), top5.accuracy(), loss.mean(), ev.getNumRowCounter(), perClass,
                 confusion, (System.nanoTime() - t0) / 1e9);
     }
 }
