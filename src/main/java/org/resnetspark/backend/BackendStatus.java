@@ -63,6 +63,8 @@ public record BackendStatus(String backend, String loadedBuild, String choice, b
                 + ", oneDNN " + (nativeOneDnn ? "on" : "off") + " in libnd4j"
                 + ", DL4J layer helpers " + (layerHelpersActive() ? "ON" : "OFF") + " [" + h + "]"
                 + (layerHelpersActive() && !nativeOneDnn ? " (running libnd4j's generic ops: no oneDNN)" : "")
+                + (layerHelpersActive() ? ", batch norm in training: " + (BatchNormHelpers.enabled()
+                        ? "PlanarBatchNormHelper" : "DL4J's (-D" + BatchNormHelpers.PROPERTY + "=dl4j)") : "")
                 + ", OMP threads " + ompThreads;
     }
 }

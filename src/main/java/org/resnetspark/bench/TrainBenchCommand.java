@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.resnetspark.backend.Backend;
+import org.resnetspark.backend.BatchNormHelpers;
 import org.resnetspark.backend.BackendStatus;
 import org.resnetspark.cli.ModelOptions;
 import org.resnetspark.cli.UsageException;
@@ -49,8 +50,8 @@ import java.util.concurrent.Callable;
                 + " images/s, GFLOP/s (3 x 2 x MACs per image) and the ND4J backend/helpers in use.")
 public final class TrainBenchCommand implements Callable<Integer> {
 
-    static final Set<String> VALUE_OPTIONS = Set.of("--steps", "--warmup", "--helpers", "--baseline_steps",
-            "--baseline_warmup");
+    static final Set<String> VALUE_OPTIONS = Set.of("--steps", "--warmup", "--helpers", "--batchnorm",
+            "--baseline_steps", "--baseline_warmup");
     static final Set<String> FLAG_OPTIONS = Set.of("--json", "--compare_helpers");
 
     @Mixin
@@ -72,6 +73,11 @@ public final class TrainBenchCommand implements Callable<Integer> {
             description = "DL4J's layer helpers (oneDNN conv/batch norm/pooling) for this run. 'off' keeps the"
                     + " libnd4j build this JVM loaded. Default: ${DEFAULT-VALUE}.")
     String helpers;
+
+    @Option(names = "--batchnorm", paramLabel = "planar|dl4j", defaultValue = "planar",
+            description = "Batch-norm helper with helpers on: 'planar' (ours, what training uses) or 'dl4j' (DL4J's"
+                    + " oneDNN helper as shipped). Default: ${DEFAULT-VALUE}.")
+    String batchnorm;
 
     @Option(names = "--compare_helpers",
             description = "Also measure the baseline (plain libnd4j build, helpers off: DL4J as shipped) in a"
@@ -108,6 +114,12 @@ public final class TrainBenchCommand implements Callable<Integer> {
             default -> throw new UsageException("--helpers: invalid value '" + helpers + "': expected on or off");
         };
 
+        boolean planarBatchNorm = switch (batchnorm) {
+            case "planar" -> true;
+            case "dl4j" -> false;
+            default -> throw new UsageException("--batchnorm: invalid value '" + batchnorm
+                    + "': expected planar or dl4j");
+        };
         Map<String, Object> baseline = compareHelpers ? runBaseline() : null;
 
         BackendStatus backend = Backend.init();
@@ -117,7 +129,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
         }
         Map<String, Object> result;
         try {
-            result = measure(spec, batch, backend);
+            result = measure(spec, batch, backend, planarBatchNorm);
         } finally {
             if (previous == null) {
                 System.clearProperty(Backend.HELPERS_DISABLE);
@@ -151,9 +163,12 @@ public final class TrainBenchCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> measure(ResNetSpec spec, int batch, BackendStatus backend) {
+    private Map<String, Object> measure(ResNetSpec spec, int batch, BackendStatus backend, boolean planarBatchNorm) {
         ResNetBuilder builder = ResNetBuilder.of(spec).seed(seed);
         ComputationGraph net = builder.build();
+        if (planarBatchNorm) {
+            BatchNormHelpers.install(net);
+        }
         long macs = ModelSummary.of(net, builder.inputType()).macsPerImage();
 
         Nd4j.getRandom().setSeed(seed);

@@ -101,7 +101,8 @@ public final class Trainer {
         TrainingMaster<?, ?> tm = TrainingMasterFactory.create(settings.distribution(), sc.getConf()
                 .get("spark.driver.host", "127.0.0.1"), stepSync);
         LongAccumulator minibatches = sc.sc().longAccumulator("minibatches trained");
-        tm.setListeners(List.of(new MinibatchCounter(minibatches)));
+        // WorkerBatchNorm as a listener reaches gradient sharing's workers; averaging's get it as a hook (factory)
+        tm.setListeners(List.of(new MinibatchCounter(minibatches), new WorkerBatchNorm()));
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, tm);
         RunReport report = new RunReport(store, reportSettings, input.classNames(), epochsDone);
         long stepsPerEpoch = (long) Math.ceil((double) input.trainImages() / settings.globalBatch());

@@ -77,6 +77,7 @@ public final class TrainingMasterFactory {
                 .rngSeed(s.seed())
                 .build();
         tm.addHook(stepSync);
+        tm.addHook(new WorkerBatchNorm());
         return tm;
     }
 }
