@@ -8,6 +8,7 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.model.ResNetBuilder;
+import org.resnetspark.model.ResNetSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,8 +207,8 @@ public final class Trainer {
 
     /**
      * Trains {@code steps} minibatches per worker of an epoch, one averaging round per {@code fit} under parameter
-     * averaging (see {@link EpochRounds}), the whole epoch in one {@code fit} under gradient sharing; each round's
-     * input is prepared while the previous round trains ({@link RoundPrefetcher}).
+     * averaging (see {@link EpochRounds}), rounds of {@link #sharingRoundMinibatches} under gradient sharing; each
+     * round's input is prepared while the previous round trains ({@link RoundPrefetcher}).
      *
      * @return seconds the loop waited for input with no round training
      */
@@ -215,7 +216,7 @@ public final class Trainer {
             throws IOException {
         DistributionSettings d = settings.distribution();
         int perRound = d.master() == DistributionSettings.TrainingMasterKind.AVERAGING
-                ? d.averagingFrequency() : Integer.MAX_VALUE;
+                ? d.averagingFrequency() : sharingRoundMinibatches(settings.spec(), d.batchPerWorker());
         JavaRDD<DataSet> epochBatches = input.trainBatches(epoch, perRound);
         int rounds = (int) Math.min(EpochRounds.rounds(epochBatches, d.numWorkers()),
                 (steps + perRound - 1) / perRound);
@@ -243,6 +244,27 @@ public final class Trainer {
             return prefetcher.waitSeconds();
         }
     }
+
+    /**
+     * Minibatches per worker in one gradient-sharing {@code fit}: as many as fit in {@value #SHARING_ROUND_MB_PROPERTY}
+     * MB of input tensors per worker (default {@value #SHARING_ROUND_MB_DEFAULT}), at least one.
+     *
+     * <p>Why rounds under sharing too: DL4J's {@code SharedTrainingMaster} caches and counts the RDD it is given
+     * before training, and the prefetch caches it as well; given a whole epoch, that is every augmented float tensor
+     * of the epoch (~770 GB for ImageNet at 224 px) where only the encoded images should be cached. CIFAR-10 at batch
+     * 128 fits 341 minibatches in 512 MB (2 rounds per epoch), ImageNet at 224 px and batch 32 fits 27. Each round
+     * costs DL4J a broadcast of the parameters and an aggregation of the workers' results.
+     */
+    static int sharingRoundMinibatches(ResNetSpec spec, int batchPerWorker) {
+        long mb = Long.getLong(SHARING_ROUND_MB_PROPERTY, SHARING_ROUND_MB_DEFAULT);
+        long bytesPerMinibatch = (long) batchPerWorker * 3 * spec.imageSize() * spec.imageSize()
+                * spec.dataType().width();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (mb << 20) / bytesPerMinibatch));
+    }
+
+    /** System property: MB of input tensors per worker in one gradient-sharing round. */
+    static final String SHARING_ROUND_MB_PROPERTY = "resnet.spark.sharingRoundMB";
+    static final long SHARING_ROUND_MB_DEFAULT = 512;
 
     /** A {@code fit} in the job group that {@link ExecutorLossGuard} cancels when an executor is lost. */
     private void fitGuarded(SparkComputationGraph sparkNet, JavaRDD<DataSet> round, String description, int epoch) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +19,9 @@ import org.resnetspark.testing.LocalSpark;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,6 +92,51 @@ class TrainerTest {
         assertTrue(new File(dir, "checkpoints/best.zip").isFile(), "the best checkpoint is kept too");
         assertTrue(pointer.get("best").get("top1").asDouble() >= 0);
         assertTrue(Files.readString(new File(dir, "report.html").toPath()).contains("</html>"));
+    }
+
+    /**
+     * Gradient sharing trains an epoch in rounds bounded by the per-worker tensor budget: 1 MB holds one minibatch
+     * of 64 images of 32 px per worker (786 KB), so each 2-step epoch is two fits, and both epochs train fully.
+     */
+    @Test
+    void gradientSharingTrainsAnEpochInRoundsOfBoundedSize(@TempDir File dir) throws Exception {
+        ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5);
+        int batch = 128;
+        assertEquals(341, Trainer.sharingRoundMinibatches(spec, batch), "CIFAR-10 at batch 128 in 512 MB");
+        assertEquals(27, Trainer.sharingRoundMinibatches(ResNetSpec.of(DatasetFamily.IMAGENET, 50,
+                ResNetVersion.V1_5), 32), "ImageNet at 224 px, batch 32, in 512 MB");
+        DistributionSettings dist = new DistributionSettings(DistributionSettings.TrainingMasterKind.SHARING, 2, 2,
+                batch / 2, 1, 1e-3, true, 40127, 1);
+        TrainSettings s = new TrainSettings(spec, batch, 2, 1, 0, Double.NaN, 2e-4, 0.9,
+                LearningRateSchedule.cifar10(batch, 256), dist, 1, 2);
+        List<String> jobs = new CopyOnWriteArrayList<>();
+        SparkListener descriptions = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart job) {
+                jobs.add(String.valueOf(job.properties().getProperty("spark.job.description")));
+            }
+        };
+        sc.sc().addSparkListener(descriptions);
+        System.setProperty(Trainer.SHARING_ROUND_MB_PROPERTY, "1");
+        try {
+            CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 2);
+            Trainer.Result r = new Trainer(sc, s, new SyntheticInput(sc, batch / 2, 2, 256, 32, 10,
+                    CNN2DFormat.NCHW, 3), store, Map.of()).run();
+            assertEquals(2, r.epochsDone());
+            assertEquals(4, r.globalStep());
+        } finally {
+            System.clearProperty(Trainer.SHARING_ROUND_MB_PROPERTY);
+            sc.sc().removeSparkListener(descriptions);
+        }
+        for (String round : List.of("train epoch 1/2, round 1/2", "train epoch 1/2, round 2/2",
+                "train epoch 2/2, round 2/2")) {
+            assertTrue(jobs.contains(round), "no job '" + round + "' among " + jobs);
+        }
+        JsonNode epochs = new ObjectMapper().readTree(new File(dir, "metrics.json")).get("epochs");
+        for (JsonNode e : epochs) {
+            assertEquals(2 * batch, e.get("images").asLong());
+            assertTrue(e.get("train_loss").asDouble() > 0, "a training loss from the workers: " + e);
+        }
     }
 
     @Test
