@@ -17,6 +17,9 @@ import org.resnetspark.model.ResNetBuilder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import org.nd4j.linalg.dataset.DataSet;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.resnetspark.model.ResNetSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -161,5 +164,21 @@ final class GradientReference {
                         same ? 1 : 0, 0, nhwc)
                 .build());
         return out;
+    }
+
+    /** Six images of N(0,1) noise in the spec's layout, labels {@code 7i mod classes}, from {@code seed}. */
+    static DataSet minibatch(ResNetSpec spec, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        int n = 6;
+        int s = spec.imageSize();
+        INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, s, s);
+        if (spec.format() == CNN2DFormat.NHWC) {
+            x = x.permute(0, 2, 3, 1).dup();
+        }
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, spec.numClasses());
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, (i * 7) % spec.numClasses(), 1f);
+        }
+        return new DataSet(x, y);
     }
 }

@@ -68,18 +68,8 @@ class HelpersParityTest {
             assertNull(l.getHelper(), "helpers-off network has a helper in " + l.conf().getLayer().getLayerName());
         }
 
-        Nd4j.getRandom().setSeed(dataSeed);
-        int n = 6;
-        int s = spec.imageSize();
-        INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, s, s);
-        if (spec.format() == CNN2DFormat.NHWC) {
-            x = x.permute(0, 2, 3, 1).dup();
-        }
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, spec.numClasses());
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, (i * 7) % spec.numClasses(), 1f);
-        }
-        DataSet ds = new DataSet(x, y);
+        DataSet ds = GradientReference.minibatch(spec, dataSeed);
+        INDArray x = ds.getFeatures();
 
         for (int step = 0; step < steps; step++) {
             INDArray xs = x;

@@ -59,7 +59,7 @@ class PlanarBatchNormHelperTest {
         }
 
         // seed 11 puts a ReLU input of block_layer1 within 7e-7 of 0 at step 2 (a decision flip, see GradientReference)
-        DataSet ds = minibatch(spec, 12);
+        DataSet ds = GradientReference.minibatch(spec, 12);
         ComputationGraph reference = GradientReference.float64(builder);
         reference.setParams(planar.params().castTo(DataType.DOUBLE));
         Map<String, INDArray> expected = GradientReference.gradients(reference, ds.getFeatures(), ds.getLabels());
@@ -123,20 +123,5 @@ class PlanarBatchNormHelperTest {
             }
         }
         throw new AssertionError("no batch norm layer");
-    }
-
-    private static DataSet minibatch(ResNetSpec spec, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        int n = 6;
-        int s = spec.imageSize();
-        INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, s, s);
-        if (spec.format() == CNN2DFormat.NHWC) {
-            x = x.permute(0, 2, 3, 1).dup();
-        }
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, spec.numClasses());
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, (i * 7) % spec.numClasses(), 1f);
-        }
-        return new DataSet(x, y);
     }
 }
