@@ -13,9 +13,10 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * Decodes JPEG and PNG bytes to 8-bit, 3-channel pixels with OpenCV's {@code imdecode} (libjpeg-turbo,
- * libpng), after checking the structure itself, so that a truncated file is an exception and not a
- * partially grey image.
+ * Decodes JPEG and PNG bytes to 8-bit, 3-channel pixels, after checking the structure itself, so that a
+ * truncated file is an exception and not a partially grey image. JPEGs go to libjpeg-turbo through
+ * {@link NativeJpeg}, which can decode just a region; PNGs, and JPEGs where that library is not available, go to
+ * OpenCV's {@code imdecode} (whose libjpeg-turbo gives the same pixels for the whole image).
  *
  * <p>Colour handling, the same as TensorFlow's {@code decode_jpeg(channels=3)}: grey JPEGs and PNGs are
  * replicated to three equal channels; 4-component JPEGs (CMYK, or YCCK which libjpeg converts to CMYK) are
@@ -61,14 +62,56 @@ public final class ImageDecoder {
 
     /** As {@link #decode(byte[], int, String)} with a header the caller already read. */
     public DecodedImage decode(byte[] encoded, ImageHeader header, int scaleDenominator, String source) {
-        int d = header.format() == ImageFormat.JPEG ? scaleDenominator : 1;
-        int flags = IMREAD_IGNORE_ORIENTATION | switch (d) {
-            case 1 -> IMREAD_COLOR;
-            case 2 -> IMREAD_REDUCED_COLOR_2;
-            case 4 -> IMREAD_REDUCED_COLOR_4;
-            case 8 -> IMREAD_REDUCED_COLOR_8;
-            default -> throw new IllegalArgumentException("scale denominator must be 1, 2, 4 or 8: " + scaleDenominator);
-        };
+        int d = effectiveScale(header, scaleDenominator);
+        return decodeRegion(encoded, header, d, 0, 0, ceilDiv(header.width(), d), ceilDiv(header.height(), d),
+                source);
+    }
+
+    /**
+     * The scale denominator a decode of this image at the requested one really uses: the request for a JPEG, 1
+     * for other formats.
+     */
+    public static int effectiveScale(ImageHeader header, int scaleDenominator) {
+        if (scaleDenominator != 1 && scaleDenominator != 2 && scaleDenominator != 4 && scaleDenominator != 8) {
+            throw new IllegalArgumentException("scale denominator must be 1, 2, 4 or 8: " + scaleDenominator);
+        }
+        return header.format() == ImageFormat.JPEG ? scaleDenominator : 1;
+    }
+
+    /**
+     * Decodes at least columns {@code [x, x + w)} and rows {@code [y, y + h)} of the image at scale
+     * 1/{@link #effectiveScale}: for a JPEG with {@link NativeJpeg#available()}, only that region (libjpeg-turbo
+     * skips the IDCT and colour conversion of everything outside it and stops after its last row); otherwise the
+     * whole image. The pixels equal those of a whole-image decode at that scale, wherever they come from; read
+     * them through {@link DecodedImage#originX()} and {@link DecodedImage#originY()}.
+     *
+     * @param x first column, in the grid of the image at the effective scale
+     * @throws CorruptImageException as {@link #decode(byte[], int, String)}
+     * @throws IllegalArgumentException if the region does not lie inside the image
+     */
+    public DecodedImage decodeRegion(byte[] encoded, ImageHeader header, int scaleDenominator, int x, int y, int w,
+                                     int h, String source) {
+        int d = effectiveScale(header, scaleDenominator);
+        int width = ceilDiv(header.width(), d);
+        int height = ceilDiv(header.height(), d);
+        if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > width || y + h > height) {
+            throw new IllegalArgumentException(source + ": region " + x + "," + y + " " + w + "x" + h
+                    + " outside the " + width + "x" + height + " image decoded at 1/" + d);
+        }
+        checkDecodable(encoded, header, d, source);
+        if (header.format() != ImageFormat.JPEG || !NativeJpeg.available()) {
+            return opencvDecode(encoded, header, d, width, height, source);
+        }
+        byte[] pixels = new byte[w * h * 3];
+        String error = NativeJpeg.decodeRegion(encoded, encoded.length, d, x, y, w, h, pixels);
+        if (error != null) {
+            throw new CorruptImageException(source, "could not decode the JPEG (" + encoded.length + " bytes, "
+                    + header.width() + "x" + header.height() + "): " + error);
+        }
+        return new DecodedImage(x, y, w, h, d, pixels);
+    }
+
+    private void checkDecodable(byte[] encoded, ImageHeader header, int d, String source) {
         int width = ceilDiv(header.width(), d);
         int height = ceilDiv(header.height(), d);
         if ((long) width * height > maxPixels) {
@@ -76,7 +119,18 @@ public final class ImageDecoder {
                     + " exceeds the limit of " + maxPixels + " decoded pixels at scale 1/" + d);
         }
         ImageHeaderReader.requireComplete(encoded, source);
+    }
 
+    /** Whole image through OpenCV, whatever {@link NativeJpeg} can do (package-private for the parity test). */
+    static DecodedImage opencvDecode(byte[] encoded, ImageHeader header, int d, int width, int height,
+                                             String source) {
+        int flags = IMREAD_IGNORE_ORIENTATION | switch (d) {
+            case 1 -> IMREAD_COLOR;
+            case 2 -> IMREAD_REDUCED_COLOR_2;
+            case 4 -> IMREAD_REDUCED_COLOR_4;
+            case 8 -> IMREAD_REDUCED_COLOR_8;
+            default -> throw new IllegalArgumentException("scale denominator must be 1, 2, 4 or 8: " + d);
+        };
         byte[] pixels = new byte[width * height * 3];
         try (BytePointer input = new BytePointer(encoded);
              Mat buffer = new Mat(1, encoded.length, CV_8UC1, input);

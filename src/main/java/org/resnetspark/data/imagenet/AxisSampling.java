@@ -82,6 +82,24 @@ public final class AxisSampling {
         return lower.length;
     }
 
+    /** The smallest source index any output reads. */
+    public int first() {
+        int m = Integer.MAX_VALUE;
+        for (int i = 0; i < lower.length; i++) {
+            m = Math.min(m, Math.min(lower[i], upper[i]));
+        }
+        return m;
+    }
+
+    /** The largest source index any output reads. */
+    public int last() {
+        int m = Integer.MIN_VALUE;
+        for (int i = 0; i < lower.length; i++) {
+            m = Math.max(m, Math.max(lower[i], upper[i]));
+        }
+        return m;
+    }
+
     /** First source index blended into output {@code i}. */
     public int lower(int i) {
         return lower[i];

@@ -16,6 +16,7 @@ public final class BilinearResampler {
     }
 
     /**
+     * @param image     decoded pixels holding every source index the samplings read (a region is enough)
      * @param means     R, G, B values subtracted from every output value
      * @param out       destination; {@code 3 * ys.size() * xs.size()} values are written from {@code offset}
      */
@@ -29,12 +30,19 @@ public final class BilinearResampler {
         }
         byte[] src = image.bgr();
         int rowBytes = image.width() * 3;
+        int x0 = image.originX();
+        int y0 = image.originY();
+        if (xs.first() < x0 || xs.last() >= x0 + image.width() || ys.first() < y0 || ys.last() >= y0 + image.height()) {
+            throw new IllegalArgumentException("sampling reads columns [" + xs.first() + ", " + xs.last() + "], rows ["
+                    + ys.first() + ", " + ys.last() + "] of a decoded region of " + image.width() + "x" + image.height()
+                    + " at " + x0 + "," + y0);
+        }
         int[] xLo = new int[outW];
         int[] xHi = new int[outW];
         float[] xLerp = new float[outW];
         for (int j = 0; j < outW; j++) {
-            xLo[j] = xs.lower(j) * 3;
-            xHi[j] = xs.upper(j) * 3;
+            xLo[j] = (xs.lower(j) - x0) * 3;
+            xHi[j] = (xs.upper(j) - x0) * 3;
             xLerp[j] = xs.lerp(j);
         }
         float[][] rows = {new float[outW * 3], new float[outW * 3]};
@@ -42,8 +50,8 @@ public final class BilinearResampler {
         float meanR = means[0], meanG = means[1], meanB = means[2];
         int plane = outW * outH;
         for (int i = 0; i < outH; i++) {
-            int topSlot = rowSlot(ys.lower(i), -1, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
-            int bottomSlot = rowSlot(ys.upper(i), topSlot, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
+            int topSlot = rowSlot(ys.lower(i) - y0, -1, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
+            int bottomSlot = rowSlot(ys.upper(i) - y0, topSlot, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
             float[] top = rows[topSlot];
             float[] bottom = rows[bottomSlot];
             float yl = ys.lerp(i);

@@ -12,8 +12,9 @@ import org.resnetspark.data.image.ImageHeaderReader;
  * TF official ResNet ImageNet preprocessing ({@code official/vision/image_classification/resnet/
  * imagenet_preprocessing.py}) from encoded bytes to mean-subtracted float pixels, without Spark.
  *
- * <p><b>Train</b>: read the size from the header; {@link DistortedBoxSampler} picks the crop; decode
- * (at 1/2, 1/4 or 1/8 scale in the DCT domain when the crop keeps at least S pixels per side that way);
+ * <p><b>Train</b>: read the size from the header; {@link DistortedBoxSampler} picks the crop; decode only the
+ * crop's pixels ({@link ImageDecoder#decodeRegion}; at 1/2, 1/4 or 1/8 scale in the DCT domain when the crop
+ * keeps at least S pixels per side that way);
  * flip horizontally with probability 0.5; bilinear resize of the crop to S x S (aspect not kept); subtract
  * channel means. <b>Eval</b>: resize so the shorter side is {@code evalResizeMin} (aspect kept, sizes truncated
  * as TF's float32 {@code _smallest_size_at_least}), take the central S x S ({@code (h - S) // 2}), subtract
@@ -105,11 +106,22 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
                     + header.height() + " image");
         }
         int s = options.outputSize();
-        int d = scaleDenominator(header, Math.min(crop.width(), crop.height()), s);
-        DecodedImage image = decoder.decode(encoded, header, d, source);
-        int dd = image.scaleDenominator();
-        AxisSampling xs = AxisSampling.of(options.resize(), crop.x(), crop.width(), s, 0, s, flip, image.width(), dd);
-        AxisSampling ys = AxisSampling.of(options.resize(), crop.y(), crop.height(), s, 0, s, false, image.height(), dd);
+        int d = ImageDecoder.effectiveScale(header,
+                scaleDenominator(header, Math.min(crop.width(), crop.height()), s));
+        AxisSampling xs = AxisSampling.of(options.resize(), crop.x(), crop.width(), s, 0, s, flip,
+                ImageDecoder.ceilDiv(header.width(), d), d);
+        AxisSampling ys = AxisSampling.of(options.resize(), crop.y(), crop.height(), s, 0, s, false,
+                ImageDecoder.ceilDiv(header.height(), d), d);
+        resample(encoded, header, d, xs, ys, source, out, offset);
+    }
+
+    /** Decodes just the source pixels the two samplings read (see {@link ImageDecoder#decodeRegion}), resamples. */
+    private void resample(byte[] encoded, ImageHeader header, int d, AxisSampling xs, AxisSampling ys, String source,
+                          float[] out, int offset) {
+        int x = xs.first();
+        int y = ys.first();
+        DecodedImage image = decoder.decodeRegion(encoded, header, d, x, y, xs.last() - x + 1, ys.last() - y + 1,
+                source);
         BilinearResampler.resample(image, xs, ys, means, options.layout(), out, offset);
     }
 
@@ -131,12 +143,10 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
         }
         int top = (newH - s) / 2;
         int left = (newW - s) / 2;
-        int d = scaleDenominator(header, Math.min(w, h), options.evalResizeMin());
-        DecodedImage image = decoder.decode(encoded, header, d, source);
-        int dd = image.scaleDenominator();
-        AxisSampling xs = AxisSampling.of(options.resize(), 0, w, newW, left, s, false, image.width(), dd);
-        AxisSampling ys = AxisSampling.of(options.resize(), 0, h, newH, top, s, false, image.height(), dd);
-        BilinearResampler.resample(image, xs, ys, means, options.layout(), out, offset);
+        int d = ImageDecoder.effectiveScale(header, scaleDenominator(header, Math.min(w, h), options.evalResizeMin()));
+        AxisSampling xs = AxisSampling.of(options.resize(), 0, w, newW, left, s, false, ImageDecoder.ceilDiv(w, d), d);
+        AxisSampling ys = AxisSampling.of(options.resize(), 0, h, newH, top, s, false, ImageDecoder.ceilDiv(h, d), d);
+        resample(encoded, header, d, xs, ys, source, out, offset);
     }
 
     /** Evaluation preprocessing into a new array; see {@link #eval(byte[], String, float[], int)}. */

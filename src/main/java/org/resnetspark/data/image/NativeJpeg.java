@@ -1,0 +1,113 @@
+package org.resnetspark.data.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * libjpeg-turbo through a small JNI library of ours ({@code src/main/c/jpeg_region.c}), for what OpenCV's
+ * {@code imdecode} cannot do: decode only a region of a JPEG (libjpeg-turbo's {@code jpeg_crop_scanline} and
+ * {@code jpeg_skip_scanlines}; rows below the region are never decoded), at a DCT-domain scale of 1/d.
+ *
+ * <p>The build compiles the library on Linux x86-64 when gcc and libjpeg-turbo's headers are there and puts it
+ * in the jar next to a copy of the {@code libjpeg.so.62} it was linked against, so executors need nothing
+ * installed. Both are extracted to a temporary directory, loaded, and deleted again. Where that is not possible
+ * (another platform, a build without the library, {@code -Dresnet.spark.jpeg=opencv}) {@link #available()} is
+ * false, {@link #status()} says why, and {@link ImageDecoder} decodes whole images with OpenCV instead: same
+ * pixels, more work.
+ */
+public final class NativeJpeg {
+    /** System property: {@code opencv} turns the native decoder off (for comparisons). */
+    public static final String PROPERTY = "resnet.spark.jpeg";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NativeJpeg.class);
+    private static final String RESOURCE_DIR = "/native/linux-x86_64/";
+    private static final String LIBJPEG = "libjpeg.so.62";
+    private static final String LIBRARY = "libresnetjpeg.so";
+    private static final String STATUS = load();
+
+    private NativeJpeg() {
+    }
+
+    /** True if region decoding through libjpeg-turbo is loaded and enabled in this JVM. */
+    public static boolean available() {
+        return STATUS.startsWith("libjpeg");
+    }
+
+    /** The library in use (e.g. {@code libjpeg-turbo 2.1.5}) or why there is none. */
+    public static String status() {
+        return STATUS;
+    }
+
+    /**
+     * Decodes columns {@code [x, x + w)} and rows {@code [y, y + h)} of the image scaled by 1/d into
+     * {@code out} as packed B, G, R bytes.
+     *
+     * @return null on success, else what went wrong (libjpeg's message)
+     */
+    static native String decodeRegion(byte[] data, int length, int d, int x, int y, int w, int h, byte[] out);
+
+    private static native String libraryVersion();
+
+    private static String load() {
+        if ("opencv".equalsIgnoreCase(System.getProperty(PROPERTY, ""))) {
+            return "off (-D" + PROPERTY + "=opencv)";
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "unavailable: built for linux-x86_64 only, this is " + os + "-" + arch;
+        }
+        if (NativeJpeg.class.getResource(RESOURCE_DIR + LIBRARY) == null) {
+            return "unavailable: " + RESOURCE_DIR + LIBRARY + " is not on the classpath (built without gcc or"
+                    + " libjpeg-turbo's headers)";
+        }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("resnet-spark-jpeg");
+            // libjpeg first: ours finds it as an already loaded soname
+            System.load(extract(LIBJPEG, dir).toString());
+            System.load(extract(LIBRARY, dir).toString());
+            String version = libraryVersion();
+            LOG.debug("JPEG region decoding: {}", version);
+            return version;
+        } catch (IOException | LinkageError e) {
+            String reason = "unavailable: " + e;
+            LOG.warn("JPEG region decoding {}; decoding whole images with OpenCV instead", reason);
+            return reason;
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static Path extract(String name, Path dir) throws IOException {
+        Path target = dir.resolve(name);
+        try (InputStream in = NativeJpeg.class.getResourceAsStream(RESOURCE_DIR + name)) {
+            if (in == null) {
+                throw new IOException(RESOURCE_DIR + name + " missing from the classpath");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    /** A loaded library's file is no longer needed on Linux: nothing is left behind in the temp directory. */
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}
