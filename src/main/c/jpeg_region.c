@@ -4,8 +4,7 @@
  * DCT-domain scale of 1/d, straight to B,G,R bytes.
  *
  * Colour handling matches what OpenCV's imdecode does with the same libjpeg, so both decoders give the same
- * pixels: YCbCr, RGB and grey to BGR by libjpeg itself (accurate integer IDCT, fancy upsampling: libjpeg's
- * defaults); CMYK and YCCK read as CMYK and converted with OpenCV's icvCvt_CMYK2BGR_8u_C4C3R formula.
+ * pixels (with the accurate IDCT): YCbCr, RGB and grey to BGR by libjpeg itself (fancy upsampling); CMYK and YCCK read as CMYK and converted with OpenCV's icvCvt_CMYK2BGR_8u_C4C3R formula.
  *
  * Errors never abort the JVM: libjpeg's error_exit longjmps back here and the message is returned to Java.
  * Warnings (e.g. "Corrupt JPEG data: N extraneous bytes before marker") are ignored, as OpenCV does.
@@ -49,11 +48,12 @@ static void cmyk_to_bgr(const unsigned char *cmyk, unsigned char *bgr, int width
 
 /*
  * Decodes columns [x, x + w) and rows [y, y + h) of the image scaled by 1/d into out (w * h * 3 bytes, B,G,R,
- * rows packed). Returns NULL on success, else a message saying what libjpeg or the request got wrong.
+ * rows packed), with libjpeg's fast integer IDCT (TensorFlow's decode_jpeg default) or its accurate one (libjpeg's
+ * and OpenCV's default). Returns NULL on success, else a message saying what libjpeg or the request got wrong.
  */
 JNIEXPORT jstring JNICALL Java_org_resnetspark_data_image_NativeJpeg_decodeRegion(
-        JNIEnv *env, jclass cls, jbyteArray data, jint length, jint d, jint x, jint y, jint w, jint h,
-        jbyteArray out) {
+        JNIEnv *env, jclass cls, jbyteArray data, jint length, jint d, jboolean fastDct, jint x, jint y, jint w,
+        jint h, jbyteArray out) {
     (void) cls;
     struct jpeg_decompress_struct cinfo;
     struct region_error err;
@@ -87,6 +87,7 @@ JNIEXPORT jstring JNICALL Java_org_resnetspark_data_image_NativeJpeg_decodeRegio
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_BGR;
     cinfo.scale_num = 1;
     cinfo.scale_denom = (unsigned int) d;
+    cinfo.dct_method = fastDct ? JDCT_IFAST : JDCT_ISLOW;
     jpeg_start_decompress(&cinfo);
 
     if (x < 0 || y < 0 || w <= 0 || h <= 0 || (JDIMENSION) (x + w) > cinfo.output_width

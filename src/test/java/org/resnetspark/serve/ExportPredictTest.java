@@ -170,7 +170,7 @@ class ExportPredictTest {
         PredictionInputs.Item first = new PredictionInputs(new Configuration()).read(shapes).get(0);
         float[] got = flat(bundle.preprocess(first.encoded()));
 
-        DecodedImage img = new ImageDecoder().decode(first.encoded(), "ref");
+        DecodedImage img = ImageDecoder.likeTensorFlow().decode(first.encoded(), "ref");
         assertEquals(32, img.width(), "a 32x32 image: no resize");
         float[] ref = new float[3 * 32 * 32];
         for (int c = 0; c < 3; c++) {

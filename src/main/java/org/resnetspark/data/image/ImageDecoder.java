@@ -31,13 +31,37 @@ public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 1L << 27;
 
     private final long maxPixels;
+    private final boolean regionDecoding;
+    private final boolean fastDct;
 
+    /** libjpeg's defaults (accurate IDCT): the same pixels as OpenCV's {@code imdecode}. */
     public ImageDecoder() {
         this(DEFAULT_MAX_PIXELS);
     }
 
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, true, false);
+    }
+
+    private ImageDecoder(long maxPixels, boolean regionDecoding, boolean fastDct) {
         this.maxPixels = maxPixels;
+        this.regionDecoding = regionDecoding;
+        this.fastDct = fastDct;
+    }
+
+    /**
+     * As TensorFlow's {@code decode_jpeg} and {@code decode_and_crop_jpeg} with their default {@code dct_method}:
+     * libjpeg's fast integer IDCT ({@code JDCT_IFAST}), which TensorFlow chose for speed. Its pixels differ from the
+     * accurate IDCT's by about a level. Where {@link NativeJpeg} is not available, OpenCV decodes, with the accurate
+     * IDCT.
+     */
+    public static ImageDecoder likeTensorFlow() {
+        return new ImageDecoder(DEFAULT_MAX_PIXELS, true, true);
+    }
+
+    /** A decoder that always decodes whole images with OpenCV, as before region decoding (for comparisons). */
+    public static ImageDecoder wholeImagesWithOpenCv() {
+        return new ImageDecoder(DEFAULT_MAX_PIXELS, false, false);
     }
 
     /** Full-size decode; see {@link #decode(byte[], int, String)}. */
@@ -99,11 +123,11 @@ public final class ImageDecoder {
                     + " outside the " + width + "x" + height + " image decoded at 1/" + d);
         }
         checkDecodable(encoded, header, d, source);
-        if (header.format() != ImageFormat.JPEG || !NativeJpeg.available()) {
+        if (header.format() != ImageFormat.JPEG || !regionDecoding || !NativeJpeg.available()) {
             return opencvDecode(encoded, header, d, width, height, source);
         }
         byte[] pixels = new byte[w * h * 3];
-        String error = NativeJpeg.decodeRegion(encoded, encoded.length, d, x, y, w, h, pixels);
+        String error = NativeJpeg.decodeRegion(encoded, encoded.length, d, fastDct, x, y, w, h, pixels);
         if (error != null) {
             throw new CorruptImageException(source, "could not decode the JPEG (" + encoded.length + " bytes, "
                     + header.width() + "x" + header.height() + "): " + error);

@@ -46,11 +46,15 @@ public final class NativeJpeg {
 
     /**
      * Decodes columns {@code [x, x + w)} and rows {@code [y, y + h)} of the image scaled by 1/d into
-     * {@code out} as packed B, G, R bytes.
+     * {@code out} as packed B, G, R bytes, with libjpeg's fast integer IDCT ({@code JDCT_IFAST}, TensorFlow's
+     * {@code decode_jpeg} default) or its accurate one ({@code JDCT_ISLOW}, libjpeg's and OpenCV's default).
+     *
+     * Only call it when {@link #available()}; {@link ImageDecoder#decodeRegion} is the checked way in.
      *
      * @return null on success, else what went wrong (libjpeg's message)
      */
-    static native String decodeRegion(byte[] data, int length, int d, int x, int y, int w, int h, byte[] out);
+    public static native String decodeRegion(byte[] data, int length, int d, boolean fastDct, int x, int y, int w,
+                                             int h, byte[] out);
 
     private static native String libraryVersion();
 

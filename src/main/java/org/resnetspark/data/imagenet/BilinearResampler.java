@@ -46,12 +46,13 @@ public final class BilinearResampler {
             xLerp[j] = xs.lerp(j);
         }
         float[][] rows = {new float[outW * 3], new float[outW * 3]};
+        float[] srcRow = new float[rowBytes];
         int[] rowOf = {-1, -1};
         float meanR = means[0], meanG = means[1], meanB = means[2];
         int plane = outW * outH;
         for (int i = 0; i < outH; i++) {
-            int topSlot = rowSlot(ys.lower(i) - y0, -1, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
-            int bottomSlot = rowSlot(ys.upper(i) - y0, topSlot, rows, rowOf, src, rowBytes, xLo, xHi, xLerp);
+            int topSlot = rowSlot(ys.lower(i) - y0, -1, rows, rowOf, src, rowBytes, srcRow, xLo, xHi, xLerp);
+            int bottomSlot = rowSlot(ys.upper(i) - y0, topSlot, rows, rowOf, src, rowBytes, srcRow, xLo, xHi, xLerp);
             float[] top = rows[topSlot];
             float[] bottom = rows[bottomSlot];
             float yl = ys.lerp(i);
@@ -74,7 +75,7 @@ public final class BilinearResampler {
     }
 
     /** Returns the cache slot holding the horizontal blend of source row {@code y}, computing it if needed. */
-    private static int rowSlot(int y, int keep, float[][] rows, int[] rowOf, byte[] src, int rowBytes,
+    private static int rowSlot(int y, int keep, float[][] rows, int[] rowOf, byte[] src, int rowBytes, float[] srcRow,
                                int[] xLo, int[] xHi, float[] xLerp) {
         if (rowOf[0] == y) {
             return 0;
@@ -85,16 +86,19 @@ public final class BilinearResampler {
         // Rows are requested in non-decreasing order, so the slot with the smaller row is the stale one.
         int slot = keep == 0 ? 1 : keep == 1 ? 0 : (rowOf[0] <= rowOf[1] ? 0 : 1);
         float[] row = rows[slot];
+        // bytes to float once per source row, in a loop the JIT vectorizes; the gathers below then only blend
         int base = y * rowBytes;
+        for (int i = 0; i < rowBytes; i++) {
+            srcRow[i] = src[base + i] & 0xFF;
+        }
         for (int j = 0, k = 0; j < xLo.length; j++, k += 3) {
-            int a = base + xLo[j];
-            int b = base + xHi[j];
+            int a = xLo[j];
+            int b = xHi[j];
             float l = xLerp[j];
-            for (int c = 0; c < 3; c++) {
-                float tl = src[a + c] & 0xFF;
-                float tr = src[b + c] & 0xFF;
-                row[k + c] = tl + (tr - tl) * l;
-            }
+            float tl0 = srcRow[a], tl1 = srcRow[a + 1], tl2 = srcRow[a + 2];
+            row[k] = tl0 + (srcRow[b] - tl0) * l;
+            row[k + 1] = tl1 + (srcRow[b + 1] - tl1) * l;
+            row[k + 2] = tl2 + (srcRow[b + 2] - tl2) * l;
         }
         rowOf[slot] = y;
         return slot;

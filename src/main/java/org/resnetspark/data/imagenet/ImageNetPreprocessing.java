@@ -36,7 +36,7 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
     private final float[] means;
 
     public ImageNetPreprocessing(PreprocessingOptions options) {
-        this(options, DistortedBoxSampler.imageNetDefaults(), new ImageDecoder());
+        this(options, DistortedBoxSampler.imageNetDefaults(), ImageDecoder.likeTensorFlow());
     }
 
     public ImageNetPreprocessing(PreprocessingOptions options, DistortedBoxSampler sampler, ImageDecoder decoder) {

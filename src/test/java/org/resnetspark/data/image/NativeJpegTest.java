@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class NativeJpegTest {
     private final ImageDecoder decoder = new ImageDecoder();
+    private final ImageDecoder fastDct = ImageDecoder.likeTensorFlow();
 
     @Test
     void isLoadedWhereTheBuildCouldCompileIt() {
@@ -50,18 +51,49 @@ class NativeJpegTest {
                 int h = ImageDecoder.ceilDiv(header.height(), d);
                 DecodedImage whole = ImageDecoder.opencvDecode(data, header, d, w, h, name);
                 assertSame(whole, decoder.decode(data, d, name), name + " whole at 1/" + d);
+                DecodedImage wholeFast = fastDct.decode(data, d, name);
                 for (int k = 0; k < 4; k++) {
                     int rw = 1 + rng.nextInt(w);
                     int rh = 1 + rng.nextInt(h);
                     int x = rng.nextInt(w - rw + 1);
                     int y = rng.nextInt(h - rh + 1);
-                    DecodedImage region = decoder.decodeRegion(data, header, d, x, y, rw, rh, name);
-                    assertSame(whole, region, name + " region " + x + "," + y + " " + rw + "x" + rh + " at 1/" + d);
+                    String what = name + " region " + x + "," + y + " " + rw + "x" + rh + " at 1/" + d;
+                    assertSame(whole, decoder.decodeRegion(data, header, d, x, y, rw, rh, name), what);
+                    assertSame(wholeFast, fastDct.decodeRegion(data, header, d, x, y, rw, rh, name), what + ", fast IDCT");
                     regions++;
                 }
             }
         }
         assertEquals(files.size() * 16, regions);
+    }
+
+    @Test
+    void fastIdctIsTensorFlowsDefaultAndDiffersFromTheAccurateOneByAboutALevel() {
+        byte[] data = TestData.bytes(TestData.samplePhotos().resolve(firstPhoto()));
+        DecodedImage accurate = decoder.decode(data, 1, "photo");
+        DecodedImage fast = fastDct.decode(data, 1, "photo");
+        double sum = 0;
+        int max = 0;
+        byte[] a = accurate.bgr();
+        byte[] f = fast.bgr();
+        for (int i = 0; i < a.length; i++) {
+            int diff = Math.abs((a[i] & 0xFF) - (f[i] & 0xFF));
+            sum += diff;
+            max = Math.max(max, diff);
+        }
+        double mean = sum / a.length;
+        // a different IDCT, not another image: measured 0.5 levels on average here
+        assertTrue(mean > 0.05 && mean < 1.5, "mean |accurate - fast| " + mean);
+        assertTrue(max < 40, "max |accurate - fast| " + max);
+    }
+
+    private static String firstPhoto() {
+        try (Stream<Path> photos = Files.list(TestData.samplePhotos())) {
+            return photos.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".JPEG")).sorted().findFirst()
+                    .orElseThrow();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

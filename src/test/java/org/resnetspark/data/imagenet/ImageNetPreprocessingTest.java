@@ -32,7 +32,7 @@ class ImageNetPreprocessingTest {
      * formula pixel by pixel, slice the centre, subtract means; output NHWC.
      */
     private static float[] referenceEval(byte[] encoded) {
-        DecodedImage img = new ImageDecoder().decode(encoded, "ref");
+        DecodedImage img = ImageDecoder.likeTensorFlow().decode(encoded, "ref");
         int h = img.height(), w = img.width();
         int[] size = ImageNetPreprocessing.smallestSizeAtLeast(h, w, 256);
         int nh = size[0], nw = size[1];
@@ -123,8 +123,9 @@ class ImageNetPreprocessingTest {
                 fullScale.renderCrop(data, crop, flip, "large", full, 0);
                 double mad = meanAbsDiff(reduced, full);
                 System.out.printf("crop %s flip %s: reduced vs full mean |diff| %.3f%n", crop, flip, mad);
-                // measured 0.50 (1/2), 2.40 and 3.38 (1/4) levels; a crop shifted by 16 px gives more (below)
-                assertTrue(mad < 3.5, crop + " flip " + flip + ": mean abs diff " + mad);
+                // measured 0.66 (1/2), 2.63 and 3.58 (1/4) levels with TF's fast IDCT (0.50, 2.40, 3.38 with the accurate one); a
+                // crop shifted by 16 px gives more (below)
+                assertTrue(mad < 3.8, crop + " flip " + flip + ": mean abs diff " + mad);
             }
         }
         // control: the same crop shifted by 16 px is clearly different, so the tolerance is meaningful
@@ -132,6 +133,7 @@ class ImageNetPreprocessingTest {
         float[] b = new float[3 * S * S];
         prep.renderCrop(data, new CropWindow(300, 200, 1800, 1600), false, "large", a, 0);
         fullScale.renderCrop(data, new CropWindow(316, 200, 1800, 1600), false, "large", b, 0);
+        System.out.printf("crop shifted by 16 px: mean |diff| %.3f%n", meanAbsDiff(a, b));
         assertTrue(meanAbsDiff(a, b) > 4.0, "shifted crop differs by only " + meanAbsDiff(a, b));
     }
 
