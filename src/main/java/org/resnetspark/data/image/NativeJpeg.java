@@ -78,7 +78,7 @@ public final class NativeJpeg {
             System.load(extract(LIBJPEG, dir).toString());
             System.load(extract(LIBRARY, dir).toString());
             String version = libraryVersion();
-            LOG.debug("JPEG region decoding: {}", version);
+            LOG.info("JPEG decoding: {} through {}{} (region decoding)", version, RESOURCE_DIR, LIBRARY);
             return version;
         } catch (IOException | LinkageError e) {
             String reason = "unavailable: " + e;

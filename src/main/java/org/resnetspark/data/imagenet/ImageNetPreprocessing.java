@@ -21,9 +21,10 @@ import org.resnetspark.data.image.ImageHeaderReader;
  * means. Only the S x S output pixels are ever computed.
  *
  * <p>Parity: with {@code reducedScaleDecoding} off, outputs equal TF's float for float on the same
- * decoded pixels. Decoded pixels may differ by a level or two from TF's own, which uses libjpeg's fast
- * integer IDCT by default where OpenCV uses the accurate one. With reduced-scale decoding on, the resize
- * starts from a DCT-downscaled image (measured difference in the tests).
+ * decoded pixels. The default decoder ({@link ImageDecoder#likeTensorFlow()}) decodes as TF's
+ * {@code decode_and_crop_jpeg} does by default: libjpeg-turbo, fast integer IDCT, fancy upsampling. Where the
+ * native decoder is unavailable, OpenCV's accurate IDCT gives pixels about a level away. With reduced-scale
+ * decoding on, the resize starts from a DCT-downscaled image (measured difference in the tests).
  *
  * <p>Thread-safe: no mutable state; randomness comes from the caller's {@link SplittableRandom} (split
  * one per partition and epoch). Output goes into caller-provided arrays at an offset, so a batch is
