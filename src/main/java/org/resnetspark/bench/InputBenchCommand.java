@@ -148,7 +148,8 @@ public final class InputBenchCommand implements Callable<Integer> {
             String error = NativeJpeg.decodeRegion(b, b.length, 1, false, 0, 0, h.width(), h.height(),
                     buffers.get(b));
             if (error != null) {
-                throw new IllegalStateException("libjpeg-turbo could not decode a photo of the benchmark set: " + error);
+                throw new IllegalStateException("libjpeg-turbo could not decode a photo of the benchmark set: "
+                        + error);
             }
         };
     }

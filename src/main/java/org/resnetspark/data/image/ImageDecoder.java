@@ -147,7 +147,7 @@ public final class ImageDecoder {
 
     /** Whole image through OpenCV, whatever {@link NativeJpeg} can do (package-private for the parity test). */
     static DecodedImage opencvDecode(byte[] encoded, ImageHeader header, int d, int width, int height,
-                                             String source) {
+                                     String source) {
         int flags = IMREAD_IGNORE_ORIENTATION | switch (d) {
             case 1 -> IMREAD_COLOR;
             case 2 -> IMREAD_REDUCED_COLOR_2;

@@ -47,12 +47,16 @@ public final class BilinearResampler {
         }
         float[][] rows = {new float[outW * 3], new float[outW * 3]};
         float[] srcRow = new float[rowBytes];
+        // the bytes of a row that any blend reads: all of them for a region decode, a part of a whole image's
+        int[] used = {(xs.first() - x0) * 3, (xs.last() - x0) * 3 + 3};
         int[] rowOf = {-1, -1};
         float meanR = means[0], meanG = means[1], meanB = means[2];
         int plane = outW * outH;
         for (int i = 0; i < outH; i++) {
-            int topSlot = rowSlot(ys.lower(i) - y0, -1, rows, rowOf, src, rowBytes, srcRow, xLo, xHi, xLerp);
-            int bottomSlot = rowSlot(ys.upper(i) - y0, topSlot, rows, rowOf, src, rowBytes, srcRow, xLo, xHi, xLerp);
+            int topSlot = rowSlot(ys.lower(i) - y0, -1, rows, rowOf, src, rowBytes, srcRow, used, xLo, xHi,
+                    xLerp);
+            int bottomSlot = rowSlot(ys.upper(i) - y0, topSlot, rows, rowOf, src, rowBytes, srcRow, used, xLo, xHi,
+                    xLerp);
             float[] top = rows[topSlot];
             float[] bottom = rows[bottomSlot];
             float yl = ys.lerp(i);
@@ -76,7 +80,7 @@ public final class BilinearResampler {
 
     /** Returns the cache slot holding the horizontal blend of source row {@code y}, computing it if needed. */
     private static int rowSlot(int y, int keep, float[][] rows, int[] rowOf, byte[] src, int rowBytes, float[] srcRow,
-                               int[] xLo, int[] xHi, float[] xLerp) {
+                               int[] used, int[] xLo, int[] xHi, float[] xLerp) {
         if (rowOf[0] == y) {
             return 0;
         }
@@ -88,7 +92,7 @@ public final class BilinearResampler {
         float[] row = rows[slot];
         // bytes to float once per source row, in a loop the JIT vectorizes; the gathers below then only blend
         int base = y * rowBytes;
-        for (int i = 0; i < rowBytes; i++) {
+        for (int i = used[0], end = used[1]; i < end; i++) {
             srcRow[i] = src[base + i] & 0xFF;
         }
         for (int j = 0, k = 0; j < xLo.length; j++, k += 3) {

@@ -59,7 +59,8 @@ class NativeJpegTest {
                     int y = rng.nextInt(h - rh + 1);
                     String what = name + " region " + x + "," + y + " " + rw + "x" + rh + " at 1/" + d;
                     assertSame(whole, decoder.decodeRegion(data, header, d, x, y, rw, rh, name), what);
-                    assertSame(wholeFast, fastDct.decodeRegion(data, header, d, x, y, rw, rh, name), what + ", fast IDCT");
+                    assertSame(wholeFast, fastDct.decodeRegion(data, header, d, x, y, rw, rh, name),
+                            what + ", fast IDCT");
                     regions++;
                 }
             }

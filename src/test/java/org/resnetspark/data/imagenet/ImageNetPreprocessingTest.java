@@ -123,8 +123,8 @@ class ImageNetPreprocessingTest {
                 fullScale.renderCrop(data, crop, flip, "large", full, 0);
                 double mad = meanAbsDiff(reduced, full);
                 System.out.printf("crop %s flip %s: reduced vs full mean |diff| %.3f%n", crop, flip, mad);
-                // measured 0.66 (1/2), 2.63 and 3.58 (1/4) levels with TF's fast IDCT (0.50, 2.40, 3.38 with the accurate one); a
-                // crop shifted by 16 px gives more (below)
+                // measured 0.66 (1/2), 2.63 and 3.58 (1/4) levels with TF's fast IDCT (0.50, 2.40 and 3.38 with the
+                // accurate one); a crop shifted by 16 px gives more (below)
                 assertTrue(mad < 3.8, crop + " flip " + flip + ": mean abs diff " + mad);
             }
         }
