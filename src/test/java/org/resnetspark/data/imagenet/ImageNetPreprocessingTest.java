@@ -232,6 +232,28 @@ class ImageNetPreprocessingTest {
     }
 
     @Test
+    void decodingOnlyTheCropGivesTheSameOutputsAsDecodingWholeImages() {
+        // same IDCT on both sides (the accurate one, OpenCV's), so any difference is the region arithmetic's
+        PreprocessingOptions options = PreprocessingOptions.defaults();
+        ImageNetPreprocessing region = new ImageNetPreprocessing(options, DistortedBoxSampler.imageNetDefaults(),
+                new ImageDecoder());
+        ImageNetPreprocessing whole = new ImageNetPreprocessing(options, DistortedBoxSampler.imageNetDefaults(),
+                ImageDecoder.wholeImagesWithOpenCv());
+        SplittableRandom a = new SplittableRandom(17);
+        SplittableRandom b = new SplittableRandom(17);
+        List<String[]> rows = TestData.sampleLabels().subList(0, 60);
+        for (String[] row : rows) {
+            byte[] data = photo(row[0]);
+            assertArrayEquals(whole.train(data, null, b, row[0]), region.train(data, null, a, row[0]), row[0]);
+            assertArrayEquals(whole.eval(data, row[0]), region.eval(data, row[0]), row[0] + " eval");
+        }
+        byte[] large = quirk("large-2725x2225.jpg");
+        for (int i = 0; i < 10; i++) { // crops of 2725x2225 mostly decode at 1/2 .. 1/8
+            assertArrayEquals(whole.train(large, null, b, "large"), region.train(large, null, a, "large"), "large " + i);
+        }
+    }
+
+    @Test
     void throughputSmokeRunOverTheSamplePhotos() {
         List<String[]> rows = TestData.sampleLabels();
         SplittableRandom rng = new SplittableRandom(1);
