@@ -56,9 +56,28 @@ class HelpersParityTest {
                         .withNumClasses(5), 1, 3L));
     }
 
+    /**
+     * Which minibatch puts a unit within round-off of a kink depends on the CPU's kernels (seed 11 of the NHWC case
+     * did on an AVX-512 machine, not on an AVX2 one), so the minibatch is the first of a few seeds without such a
+     * unit at any step, found deterministically on each machine.
+     */
     @ParameterizedTest(name = "{0}, {1} step(s)")
     @MethodSource("networks")
     void trainingStepsMatchHelpersOff(ResNetSpec spec, int steps, long dataSeed) {
+        StringBuilder skipped = new StringBuilder();
+        for (long seed = dataSeed; seed < dataSeed + 5; seed++) {
+            String flips = compare(spec, steps, seed);
+            if (flips == null) {
+                return;
+            }
+            skipped.append("\n  data seed ").append(seed).append(": ").append(flips);
+        }
+        throw new AssertionError("precondition: every minibatch tried puts a ReLU / max-pool decision within float32"
+                + " round-off on different sides in the two paths:" + skipped);
+    }
+
+    /** @return null after asserting that the paths agree, or the decision flips that made the data unusable */
+    private String compare(ResNetSpec spec, int steps, long dataSeed) {
         Backend.init();
         ComputationGraph on = ResNetBuilder.of(spec).seed(11).build();
         ComputationGraph off = helpersOff(() -> ResNetBuilder.of(spec).seed(11).build());
@@ -76,8 +95,9 @@ class HelpersParityTest {
             Map<String, INDArray> aOn = on.feedForward(xs, true);
             Map<String, INDArray> aOff = helpersOff(() -> off.feedForward(xs, true));
             List<String> flips = GradientReference.decisionFlips(on.getConfiguration(), aOn, aOff);
-            assertTrue(flips.isEmpty(), "precondition at step " + step + ": a ReLU / max-pool decision within float32 "
-                    + "round-off differs between the paths (choose other test data): " + flips);
+            if (!flips.isEmpty()) {
+                return "step " + step + ": " + flips;
+            }
             on.fit(ds);
             helpersOff(() -> {
                 off.fit(ds);
@@ -95,9 +115,10 @@ class HelpersParityTest {
         INDArray outOff = helpersOff(() -> off.outputSingle(false, ds.getFeatures()));
         double outDiff = Transforms.abs(outOn.sub(outOff)).maxNumber().doubleValue();
         assertTrue(outDiff <= 1e-4, "max |softmax on - off| = " + outDiff);
-        System.out.printf("%s: loss on %.6f off %.6f, max |dparam| %.3g, max |doutput| %.3g%n",
-                spec, on.score(), off.score(), maxDiff, outDiff);
+        System.out.printf("%s, data seed %d: loss on %.6f off %.6f, max |dparam| %.3g, max |doutput| %.3g%n",
+                spec, dataSeed, on.score(), off.score(), maxDiff, outDiff);
         assertNotNull(pOn);
+        return null;
     }
 
     private static boolean hasHelpers(ComputationGraph g) {
