@@ -83,7 +83,8 @@ class NativeJpegTest {
             max = Math.max(max, diff);
         }
         double mean = sum / a.length;
-        // a different IDCT, not another image: measured 0.5 levels on average here
+        System.out.printf("fast vs accurate IDCT: mean |diff| %.3f levels, max %d%n", mean, max);
+        // a different IDCT, not another image: measured 1.11 levels on average, at most 12, on this photo
         assertTrue(mean > 0.05 && mean < 1.5, "mean |accurate - fast| " + mean);
         assertTrue(max < 40, "max |accurate - fast| " + max);
     }
