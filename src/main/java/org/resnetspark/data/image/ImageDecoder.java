@@ -122,7 +122,7 @@ public final class ImageDecoder {
             throw new IllegalArgumentException(source + ": region " + x + "," + y + " " + w + "x" + h
                     + " outside the " + width + "x" + height + " image decoded at 1/" + d);
         }
-        checkDecodable(encoded, header, d, source);
+        checkDecodable(encoded, header, d, width, height, source);
         if (header.format() != ImageFormat.JPEG || !regionDecoding || !NativeJpeg.available()) {
             return opencvDecode(encoded, header, d, width, height, source);
         }
@@ -135,9 +135,7 @@ public final class ImageDecoder {
         return new DecodedImage(x, y, w, h, d, pixels);
     }
 
-    private void checkDecodable(byte[] encoded, ImageHeader header, int d, String source) {
-        int width = ceilDiv(header.width(), d);
-        int height = ceilDiv(header.height(), d);
+    private void checkDecodable(byte[] encoded, ImageHeader header, int d, int width, int height, String source) {
         if ((long) width * height > maxPixels) {
             throw new CorruptImageException(source, "image of " + header.width() + "x" + header.height()
                     + " exceeds the limit of " + maxPixels + " decoded pixels at scale 1/" + d);
