@@ -28,8 +28,9 @@ class DriverKillTest {
 
     private static final int EPOCHS = 5;
 
-    private static List<String> command(String modelDir) {
+    private static List<String> command(String modelDir, List<String> jvmFlags) {
         List<String> flags = new ArrayList<>(ChildJvm.localSpark(2));
+        flags.addAll(jvmFlags);
         flags.add("-Dspark.hadoop.fs.slowfs.impl=" + SlowFileSystem.class.getName());
         flags.add("-Dspark.hadoop.fs.AbstractFileSystem.slowfs.impl=" + SlowFileSystem.Afs.class.getName());
         return ChildJvm.command(flags, "org.resnetspark.cli.Main", List.of("train", "--use_synthetic_data",
@@ -38,8 +39,8 @@ class DriverKillTest {
                 "--seed", "7", "--model_dir", modelDir));
     }
 
-    private static Process start(String modelDir, File log) throws IOException {
-        return new ProcessBuilder(command(modelDir)).redirectErrorStream(true)
+    private static Process start(String modelDir, File log, String... jvmFlags) throws IOException {
+        return new ProcessBuilder(command(modelDir, List.of(jvmFlags))).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     }
 
@@ -85,8 +86,8 @@ class DriverKillTest {
         return done;
     }
 
-    private static void rerunAndFinish(String modelDir, File log) throws Exception {
-        Process p = start(modelDir, log);
+    private static void rerunAndFinish(String modelDir, File log, String... jvmFlags) throws Exception {
+        Process p = start(modelDir, log, jvmFlags);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "rerun finishes");
         String out = Files.readString(log.toPath());
         assertEquals(0, p.exitValue(), out);
@@ -114,14 +115,16 @@ class DriverKillTest {
         File checkpoints = new File(modelDir, "checkpoints");
         File log = new File(dir, "driver.log");
         String uri = "slowfs://" + modelDir.getAbsolutePath();
-        Process p = start(uri, log);
+        File marker = new File(dir, "stalled");
+        String stall = "-D" + SlowFileSystem.STALL_MARKER + "=" + marker.getAbsolutePath();
+        Process p = start(uri, log, stall);
         File partial = new File(checkpoints, "_tmp-epoch-0002.zip");
-        waitFor(() -> partial.isFile() && partial.length() > 0, p, log);
+        waitFor(() -> marker.exists() && partial.length() > 0, p, log);
         p.destroyForcibly().waitFor();
         assertEquals(1, assertConsistent(modelDir), "epoch 2's checkpoint was being written: epoch 1 stays latest");
         assertTrue(!new File(checkpoints, "epoch-0002.zip").exists(), "no partial file under a final name");
 
-        rerunAndFinish(uri, log);
+        rerunAndFinish(uri, log, stall); // the marker exists: this run writes without stalling
         assertEquals(EPOCHS, assertConsistent(modelDir));
         assertTrue(!partial.exists(), "the leftover temporary file was replaced");
     }
