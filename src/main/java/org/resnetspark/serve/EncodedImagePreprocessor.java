@@ -112,6 +112,7 @@ public final class EncodedImagePreprocessor implements EncodedPreprocessing {
         return p;
     }
 
+    @Override
     public int valuesPerImage() {
         return options.valuesPerImage();
     }
@@ -133,16 +134,16 @@ public final class EncodedImagePreprocessor implements EncodedPreprocessing {
     }
 
     @Override
-    public float[] eval(byte[] encoded, String source) {
-        float[] out = new float[valuesPerImage()];
-        preprocess(encoded, source, out, 0);
-        return out;
+    public void evalInto(byte[] encoded, String source, float[] out, int offset) {
+        preprocess(encoded, source, out, offset);
     }
 
     @Override
-    public float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source) {
+    public void trainInto(byte[] encoded, float[][] boxes, SplittableRandom rng, String source, float[] into,
+                          int offset) {
         if (kind.equals(IMAGENET_EVAL)) {
-            return pipeline.train(encoded, boxes, rng, source);
+            pipeline.train(encoded, boxes, rng, source, into, offset);
+            return;
         }
         float[] resized = new float[valuesPerImage()];
         ImageHeader header = ImageHeaderReader.read(encoded, source);
@@ -155,7 +156,7 @@ public final class EncodedImagePreprocessor implements EncodedPreprocessing {
         boolean flip = rng.nextBoolean();
         float[] out = padCropFlip(resized, options.outputSize(), options.layout(), top, left, flip);
         standardize(out, 0, out.length);
-        return out;
+        System.arraycopy(out, 0, into, offset, out.length);
     }
 
     /**

@@ -44,6 +44,8 @@ class BatcherTest {
         assertEquals(5f, batches.get(1).getFeatures().getFloat(1, 0, 0, 0));
         assertEquals(5.5f, batches.get(1).getFeatures().getFloat(1, 1, 0, 0));
         assertArrayEquals(new float[] {0, 0, 1}, batches.get(1).getLabels().getRow(1).toFloatVector());
+        // batch 0 was built in the buffer batch 1 reused
+        assertEquals(1.5f, batches.get(0).getFeatures().getFloat(1, 1, 0, 0), "batch 0 keeps its own values");
         assertEquals(2, Batcher.batchCount(10, 4, Batcher.Remainder.DROP));
     }
 

@@ -11,14 +11,37 @@ import java.util.SplittableRandom;
  */
 public interface EncodedPreprocessing {
 
+    /** Number of floats one image becomes. */
+    int valuesPerImage();
+
     /**
+     * Training preprocessing into {@code out[offset .. offset + valuesPerImage())}.
+     *
      * @param boxes normalized object boxes, may be empty
      * @throws org.resnetspark.data.image.CorruptImageException if the image cannot be decoded
      */
-    float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source);
+    void trainInto(byte[] encoded, float[][] boxes, SplittableRandom rng, String source, float[] out, int offset);
 
-    /** @throws org.resnetspark.data.image.CorruptImageException if the image cannot be decoded */
-    float[] eval(byte[] encoded, String source);
+    /**
+     * Evaluation preprocessing into {@code out[offset .. offset + valuesPerImage())}.
+     *
+     * @throws org.resnetspark.data.image.CorruptImageException if the image cannot be decoded
+     */
+    void evalInto(byte[] encoded, String source, float[] out, int offset);
+
+    /** {@link #trainInto} into a new array. */
+    default float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source) {
+        float[] out = new float[valuesPerImage()];
+        trainInto(encoded, boxes, rng, source, out, 0);
+        return out;
+    }
+
+    /** {@link #evalInto} into a new array. */
+    default float[] eval(byte[] encoded, String source) {
+        float[] out = new float[valuesPerImage()];
+        evalInto(encoded, source, out, 0);
+        return out;
+    }
 
     /** A serializable recipe that builds the preprocessing on an executor. */
     interface Factory extends Serializable {

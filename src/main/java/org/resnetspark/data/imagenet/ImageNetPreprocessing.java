@@ -52,6 +52,7 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
     }
 
     /** Number of floats written per image: 3 * S * S. */
+    @Override
     public int valuesPerImage() {
         return options.valuesPerImage();
     }
@@ -81,12 +82,10 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
         return crop;
     }
 
-    /** Training preprocessing into a new array; see {@link #train(byte[], float[][], SplittableRandom, String, float[], int)}. */
     @Override
-    public float[] train(byte[] encoded, float[][] boxes, SplittableRandom rng, String source) {
-        float[] out = new float[valuesPerImage()];
-        train(encoded, boxes, rng, source, out, 0);
-        return out;
+    public void trainInto(byte[] encoded, float[][] boxes, SplittableRandom rng, String source, float[] out,
+                          int offset) {
+        train(encoded, boxes, rng, source, out, offset);
     }
 
     /**
@@ -150,12 +149,9 @@ public final class ImageNetPreprocessing implements EncodedPreprocessing {
         resample(encoded, header, d, xs, ys, source, out, offset);
     }
 
-    /** Evaluation preprocessing into a new array; see {@link #eval(byte[], String, float[], int)}. */
     @Override
-    public float[] eval(byte[] encoded, String source) {
-        float[] out = new float[valuesPerImage()];
-        eval(encoded, source, out, 0);
-        return out;
+    public void evalInto(byte[] encoded, String source, float[] out, int offset) {
+        eval(encoded, source, out, offset);
     }
 
     /**

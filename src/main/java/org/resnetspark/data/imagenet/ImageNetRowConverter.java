@@ -1,12 +1,15 @@
 package org.resnetspark.data.imagenet;
 
 import org.apache.spark.sql.Row;
+import org.tensorflow.example.Example;
+import org.tensorflow.example.Feature;
 import org.resnetspark.data.InvalidDataException;
 import org.resnetspark.data.image.CorruptImageException;
 import org.resnetspark.data.image.ImageHeaderReader;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a row read with {@link ImageNetSchema#READ} into the compact {@link ImageNetRecord}, checking what can
@@ -48,29 +51,62 @@ public final class ImageNetRowConverter implements Serializable {
      * @param source {@code <shard>#<index>}; the record's {@code image/filename} is appended when present
      * @throws InvalidDataException naming the record and the problem
      */
+    @SuppressWarnings("unchecked") // generic array of the four coordinate lists
     public ImageNetRecord convert(Row row, String source) {
         String id = row.isNullAt(filename) ? source : source + " (" + row.getString(filename) + ")";
-        long l = row.getLong(label);
+        List<Float>[] boxLists = new List[4];
+        for (int c = 0; c < 4; c++) {
+            boxLists[c] = row.isNullAt(box[c]) ? List.of() : row.getList(box[c]);
+        }
+        return record(id, row.getLong(label), (byte[]) row.get(encoded), boxLists);
+    }
+
+    /**
+     * The same conversion from a parsed {@code tf.train.Example} (for tools and benchmarks that read TFRecord
+     * files without Spark).
+     *
+     * @throws InvalidDataException naming the record and the problem, also when the label or image is missing
+     */
+    @SuppressWarnings("unchecked") // generic array of the four coordinate lists
+    public ImageNetRecord convert(Example example, String source) {
+        Map<String, Feature> f = example.getFeatures().getFeatureMap();
+        Feature name = f.get(ImageNetSchema.FILENAME);
+        String id = name == null || name.getBytesList().getValueCount() == 0 ? source
+                : source + " (" + name.getBytesList().getValue(0).toStringUtf8() + ")";
+        Feature l = f.get(ImageNetSchema.LABEL);
+        Feature image = f.get(ImageNetSchema.ENCODED);
+        if (l == null || l.getInt64List().getValueCount() != 1 || image == null
+                || image.getBytesList().getValueCount() != 1) {
+            throw new InvalidDataException(id + ": expected one " + ImageNetSchema.LABEL + " (int64) and one "
+                    + ImageNetSchema.ENCODED + " (bytes)");
+        }
+        String[] boxKeys = {ImageNetSchema.YMIN, ImageNetSchema.XMIN, ImageNetSchema.YMAX, ImageNetSchema.XMAX};
+        List<Float>[] boxLists = new List[4];
+        for (int c = 0; c < 4; c++) {
+            Feature coords = f.get(boxKeys[c]);
+            boxLists[c] = coords == null ? List.of() : coords.getFloatList().getValueList();
+        }
+        return record(id, l.getInt64List().getValue(0), image.getBytesList().getValue(0).toByteArray(), boxLists);
+    }
+
+    private ImageNetRecord record(String id, long l, byte[] bytes, List<Float>[] boxLists) {
         if (l < 1 || l > numClasses) {
             throw new InvalidDataException(id + ": image/class/label " + l + ", expected 1.." + numClasses
                     + " (label - 1 is the class; 0 is TensorFlow's background class, not used)");
         }
-        byte[] bytes = (byte[]) row.get(encoded);
         try {
             ImageHeaderReader.read(bytes, id);
             ImageHeaderReader.requireComplete(bytes, id);
         } catch (CorruptImageException e) {
             throw new InvalidDataException(e.getMessage(), e);
         }
-        return new ImageNetRecord(id, bytes, (int) (l - 1), boxes(row, id));
+        return new ImageNetRecord(id, bytes, (int) (l - 1), boxes(boxLists, id));
     }
 
-    @SuppressWarnings("unchecked") // generic array of the four coordinate lists
-    private float[][] boxes(Row row, String id) {
-        List<Float>[] lists = new List[4];
+    /** @param lists ymin, xmin, ymax, xmax */
+    private static float[][] boxes(List<Float>[] lists, String id) {
         int n = -1;
         for (int c = 0; c < 4; c++) {
-            lists[c] = row.isNullAt(box[c]) ? List.of() : row.getList(box[c]);
             if (n >= 0 && lists[c].size() != n) {
                 throw new InvalidDataException(id + ": bounding box lists of different lengths (ymin, xmin, ymax,"
                         + " xmax: " + lists[0].size() + ", " + lists[1].size() + ", " + lists[2].size() + ", "

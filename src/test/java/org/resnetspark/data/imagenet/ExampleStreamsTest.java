@@ -3,17 +3,21 @@ package org.resnetspark.data.imagenet;
 import org.apache.spark.util.CollectionAccumulator;
 import org.junit.jupiter.api.Test;
 import org.resnetspark.data.BadRecordPolicy;
+import org.resnetspark.data.ExampleWriter;
 import org.resnetspark.data.InvalidDataException;
 import org.resnetspark.data.LabeledExample;
+import org.resnetspark.data.image.CorruptImageException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,10 +34,18 @@ class ExampleStreamsTest {
                 new ImageNetRecord("s#2", truncated, 9, none), new ImageNetRecord("s#3", good, 2, none));
     }
 
-    private static List<LabeledExample> drain(Iterator<LabeledExample> it) {
+    /** Every example the writer gives, each written at a different offset of its own array. */
+    private List<LabeledExample> drain(ExampleWriter writer) {
         List<LabeledExample> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
+        int n = prep.valuesPerImage();
+        for (int offset = 1; ; offset++) {
+            float[] slot = new float[offset + n];
+            int label = writer.writeNext(slot, offset);
+            if (label == ExampleWriter.END) {
+                return out;
+            }
+            out.add(new LabeledExample(Arrays.copyOfRange(slot, offset, offset + n), label));
+        }
     }
 
     @Test
@@ -44,6 +56,15 @@ class ExampleStreamsTest {
         assertEquals(List.of(1, 1, 1, 2), out.stream().map(LabeledExample::label).toList(),
                 "s#0 waits for s#1, s#2 takes s#1 again");
         assertEquals(3 * 32 * 32, out.get(0).features().length);
+        // replayed: s#0 draws its crop and flip before its decode fails, then s#1 is rendered
+        SplittableRandom replay = new SplittableRandom(1);
+        float[] again = new float[prep.valuesPerImage()];
+        assertThrows(CorruptImageException.class,
+                () -> prep.trainInto(records().get(0).encoded(), new float[0][], replay, "s#0", again, 0));
+        prep.trainInto(records().get(1).encoded(), new float[0][], replay, "s#1", again, 0);
+        assertArrayEquals(again, out.get(0).features(), "the first example is s#1, written at its slot");
+        assertNotEquals(Arrays.toString(out.get(0).features()), Arrays.toString(out.get(1).features()),
+                "the replacement is a fresh crop, not a copy");
         assertEquals(2, failures.distinct());
         // another epoch meets the same records: still 2 distinct bad records
         drain(ExampleStreams.train(records().iterator(), prep, new SplittableRandom(2), failures));

@@ -5,6 +5,7 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -17,7 +18,10 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.InvalidDataException;
+import org.resnetspark.data.tfrecord.Compression;
+import org.resnetspark.data.tfrecord.TFRecordStreams;
 import org.resnetspark.testing.LocalSpark;
+import org.tensorflow.example.Example;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -89,6 +93,35 @@ class ImageNetTrainingInputTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void examplesReadWithoutSparkConvertToTheSameRecordsAsRows() throws IOException {
+        Path shard;
+        try (var files = Files.list(shards.dir)) {
+            shard = files.filter(f -> f.getFileName().toString().startsWith("train-")).sorted().findFirst()
+                    .orElseThrow();
+        }
+        ImageNetRowConverter converter = new ImageNetRowConverter(1000);
+        List<Row> rows = spark.read().format("tfrecord").schema(ImageNetSchema.READ).load(shard.toString())
+                .collectAsList();
+        List<byte[]> payloads = TFRecordStreams.readAll(Files.newInputStream(shard), Compression.NONE,
+                shard.toString());
+        assertEquals(rows.size(), payloads.size());
+        assertTrue(rows.size() > 0, "the shard has records");
+        for (int i = 0; i < rows.size(); i++) {
+            ImageNetRecord fromRow = converter.convert(rows.get(i), "s#" + i);
+            ImageNetRecord fromExample = converter.convert(Example.parseFrom(payloads.get(i)), "s#" + i);
+            assertEquals(fromRow.source(), fromExample.source());
+            assertEquals(fromRow.label(), fromExample.label());
+            assertArrayEquals(fromRow.encoded(), fromExample.encoded());
+            assertArrayEquals(fromRow.boxes(), fromExample.boxes());
+        }
+        Example unlabeled = Example.parseFrom(payloads.get(0)).toBuilder().setFeatures(Example.parseFrom(
+                payloads.get(0)).getFeatures().toBuilder().removeFeature(ImageNetSchema.LABEL)).build();
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> converter.convert(unlabeled, "s#0"));
+        assertTrue(e.getMessage().startsWith("s#0 (") && e.getMessage().contains(ImageNetSchema.LABEL),
+                e.getMessage());
     }
 
     @Test
