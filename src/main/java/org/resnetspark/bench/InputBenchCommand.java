@@ -10,6 +10,7 @@ import org.resnetspark.data.image.ImageHeaderReader;
 import org.resnetspark.data.image.NativeJpeg;
 import org.resnetspark.data.imagenet.DistortedBoxSampler;
 import org.resnetspark.data.imagenet.ImageNetPreprocessing;
+import org.resnetspark.data.imagenet.ImageNetRecord;
 import org.resnetspark.data.imagenet.PreprocessingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,6 +23,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -47,6 +50,17 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
         description = "ImageNet JPEG preprocessing (TF-official train and eval) vs libjpeg-turbo's full-size decode,"
                 + " one thread, same run.")
 public final class InputBenchCommand implements Callable<Integer> {
+
+    private static final String LIBJPEG = "libjpeg-turbo full-size decode";
+    private static final String OPENCV = "opencv imdecode, full size";
+    private static final String TRAIN = "train preprocessing";
+    private static final String EVAL = "eval preprocessing";
+    private static final String TRAIN_WHOLE = "train, whole-image opencv decode";
+    private static final String EVAL_WHOLE = "eval, whole-image opencv decode";
+    private static final String READ = "read: TFRecord to cached records";
+    private static final String TRAIN_PIPELINE = "train pipeline: records to batches";
+    private static final String EVAL_PIPELINE = "eval pipeline: records to batches";
+    private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline";
 
     @Option(names = "--data_dir", paramLabel = "DIR", defaultValue = "../shared/data/jpeg/imagenet-sample-200",
             description = "Directory of JPEG photos (*.jpeg, *.jpg). Default: ${DEFAULT-VALUE}.")
@@ -84,42 +98,60 @@ public final class InputBenchCommand implements Callable<Integer> {
         o.put("passes", passes);
         o.put("threads", 1);
         o.put("jpeg_library", NativeJpeg.status());
-        // every mode sees the same crops: each gets its own generator with the same seed
-        double libjpeg = NativeJpeg.available() ? measure(libjpegFullDecode(photos), photos) : Double.NaN;
-        double opencv = measure(InputBenchCommand::opencvFullDecode, photos);
+        byte[] tfrecords = PipelineWorkloads.tfrecordFile(photos);
+        List<ImageNetRecord> records = PipelineWorkloads.read(tfrecords);
+        // Each mode is one pass over the photos returning the images it handled. Every mode sees the same crops
+        // (its own generator, same seed).
+        Map<String, IntSupplier> modes = new LinkedHashMap<>();
+        if (NativeJpeg.available()) {
+            modes.put(LIBJPEG, overPhotos(libjpegFullDecode(photos), photos));
+        }
+        modes.put(OPENCV, overPhotos(InputBenchCommand::opencvFullDecode, photos));
         SplittableRandom rng1 = new SplittableRandom(1);
-        double train = measure(b -> prep.train(b, null, rng1, "bench", out, 0), photos);
-        double eval = measure(b -> prep.eval(b, "bench", out, 0), photos);
+        modes.put(TRAIN, overPhotos(b -> prep.train(b, null, rng1, "bench", out, 0), photos));
+        modes.put(EVAL, overPhotos(b -> prep.eval(b, "bench", out, 0), photos));
         SplittableRandom rng2 = new SplittableRandom(1);
-        double trainWhole = measure(b -> wholeImage.train(b, null, rng2, "bench", out, 0), photos);
-        double evalWhole = measure(b -> wholeImage.eval(b, "bench", out, 0), photos);
-        double base = NativeJpeg.available() ? libjpeg : opencv;
-        o.put("baseline", NativeJpeg.available() ? "libjpeg-turbo full-size decode" : "opencv imdecode full size");
-        o.put("libjpeg_full_decode_images_per_sec", NativeJpeg.available() ? round(libjpeg) : null);
-        o.put("opencv_full_decode_images_per_sec", round(opencv));
+        modes.put(TRAIN_WHOLE, overPhotos(b -> wholeImage.train(b, null, rng2, "bench", out, 0), photos));
+        modes.put(EVAL_WHOLE, overPhotos(b -> wholeImage.eval(b, "bench", out, 0), photos));
+        // the pipeline as an epoch runs it: TFRecord bytes to cached records, records to minibatches
+        modes.put(READ, () -> PipelineWorkloads.read(tfrecords).size());
+        SplittableRandom rng3 = new SplittableRandom(1);
+        modes.put(TRAIN_PIPELINE, () -> PipelineWorkloads.train(records, prep, rng3));
+        modes.put(EVAL_PIPELINE, () -> PipelineWorkloads.eval(records, prep));
+        SplittableRandom rng4 = new SplittableRandom(1);
+        modes.put(TRAIN_FROM_FILE, () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4));
+        Map<String, Double> rate = interleaved(modes);
+
+        String baseMode = NativeJpeg.available() ? LIBJPEG : OPENCV;
+        double base = rate.get(baseMode);
+        o.put("baseline", baseMode);
+        o.put("rate", "median over the passes; the modes run in turn within each pass");
+        o.put("libjpeg_full_decode_images_per_sec", NativeJpeg.available() ? round(rate.get(LIBJPEG)) : null);
+        o.put("opencv_full_decode_images_per_sec", round(rate.get(OPENCV)));
         o.put("baseline_images_per_sec", round(base));
-        o.put("train_images_per_sec", round(train));
-        o.put("eval_images_per_sec", round(eval));
-        o.put("train_whole_image_opencv_images_per_sec", round(trainWhole));
-        o.put("eval_whole_image_opencv_images_per_sec", round(evalWhole));
-        o.put("train_vs_baseline", round(train / base));
-        o.put("eval_vs_baseline", round(eval / base));
+        o.put("train_images_per_sec", round(rate.get(TRAIN)));
+        o.put("eval_images_per_sec", round(rate.get(EVAL)));
+        o.put("train_whole_image_opencv_images_per_sec", round(rate.get(TRAIN_WHOLE)));
+        o.put("eval_whole_image_opencv_images_per_sec", round(rate.get(EVAL_WHOLE)));
+        o.put("tfrecord_read_images_per_sec", round(rate.get(READ)));
+        o.put("train_pipeline_images_per_sec", round(rate.get(TRAIN_PIPELINE)));
+        o.put("eval_pipeline_images_per_sec", round(rate.get(EVAL_PIPELINE)));
+        o.put("train_from_tfrecords_images_per_sec", round(rate.get(TRAIN_FROM_FILE)));
+        o.put("pipeline_batch_size", PipelineWorkloads.batchSize(records));
+        o.put("train_vs_baseline", round(rate.get(TRAIN) / base));
+        o.put("eval_vs_baseline", round(rate.get(EVAL) / base));
+        o.put("train_pipeline_vs_baseline", round(rate.get(TRAIN_PIPELINE) / base));
+        o.put("train_from_tfrecords_vs_baseline", round(rate.get(TRAIN_FROM_FILE) / base));
         o.put("load_avg_1m", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
             stdout.println(new ObjectMapper().writeValueAsString(o));
         } else {
-            stdout.printf("%d photos from %s, %d timed passes after 1 warm-up, 1 thread, output %dx%d; JPEG: %s%n",
+            stdout.printf("%d photos from %s, median of %d timed passes after 1 warm-up (modes in turn), 1 thread,"
+                    + " output %dx%d; JPEG: %s%n",
                     photos.size(), dir, passes, imageSize, imageSize, NativeJpeg.status());
-            if (NativeJpeg.available()) {
-                row(stdout, "libjpeg-turbo full-size decode", libjpeg, base);
-            }
-            row(stdout, "opencv imdecode, full size", opencv, base);
-            row(stdout, "train preprocessing", train, base);
-            row(stdout, "eval preprocessing", eval, base);
-            row(stdout, "train, whole-image opencv decode", trainWhole, base);
-            row(stdout, "eval, whole-image opencv decode", evalWhole, base);
+            rate.forEach((mode, r) -> row(stdout, mode, r, base));
             stdout.printf("baseline: %s; load avg %s (1 min, %s CPUs)%n", o.get("baseline"), o.get("load_avg_1m"),
                     o.get("cpus"));
         }
@@ -128,7 +160,7 @@ public final class InputBenchCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter out, String what, double rate, double base) {
-        out.printf("%-34s %8.1f img/s (%.2fx baseline)%n", what, rate, rate / base);
+        out.printf("%-36s %8.1f img/s (%.2fx baseline)%n", what, rate, rate / base);
     }
 
     /**
@@ -173,14 +205,38 @@ public final class InputBenchCommand implements Callable<Integer> {
         return photos;
     }
 
-    /** Images per second over {@code passes} passes, after one warm-up pass (JIT, native loading). */
-    private double measure(Consumer<byte[]> work, List<byte[]> photos) {
-        photos.forEach(work);
-        long start = System.nanoTime();
-        for (int p = 0; p < passes; p++) {
+    private static IntSupplier overPhotos(Consumer<byte[]> work, List<byte[]> photos) {
+        return () -> {
             photos.forEach(work);
+            return photos.size();
+        };
+    }
+
+    /**
+     * Images per second of each mode: one warm-up pass each (JIT, native loading), then {@code passes} rounds in
+     * which every mode runs one pass in turn; the median of each mode's passes. Running the modes in turn, not one
+     * after the other, keeps the ratios fair when the machine's speed drifts during the run.
+     */
+    private Map<String, Double> interleaved(Map<String, IntSupplier> modes) {
+        modes.values().forEach(IntSupplier::getAsInt);
+        Map<String, double[]> rates = new LinkedHashMap<>();
+        modes.keySet().forEach(m -> rates.put(m, new double[passes]));
+        for (int p = 0; p < passes; p++) {
+            for (Map.Entry<String, IntSupplier> mode : modes.entrySet()) {
+                System.gc(); // the previous mode's garbage is collected outside the next one's timing
+                long start = System.nanoTime();
+                int images = mode.getValue().getAsInt();
+                rates.get(mode.getKey())[p] = images / ((System.nanoTime() - start) / 1e9);
+            }
         }
-        return photos.size() * (double) passes / ((System.nanoTime() - start) / 1e9);
+        Map<String, Double> median = new LinkedHashMap<>();
+        rates.forEach((m, r) -> {
+            double[] sorted = r.clone();
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            median.put(m, n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+        });
+        return median;
     }
 
     private static void opencvFullDecode(byte[] encoded) {

@@ -45,7 +45,9 @@ class CliTest {
         assertEquals(0, r.code, r.err);
         com.fasterxml.jackson.databind.JsonNode o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out);
         assertEquals(4, o.get("photos").asInt());
-        for (String k : new String[] {"baseline_images_per_sec", "train_images_per_sec", "eval_images_per_sec"}) {
+        for (String k : new String[] {"baseline_images_per_sec", "train_images_per_sec", "eval_images_per_sec",
+                "tfrecord_read_images_per_sec", "train_pipeline_images_per_sec", "eval_pipeline_images_per_sec",
+                "train_from_tfrecords_images_per_sec"}) {
             assertTrue(o.get(k).asDouble() > 0, k + " in " + r.out);
         }
         assertEquals(o.get("train_images_per_sec").asDouble() / o.get("baseline_images_per_sec").asDouble(),

@@ -1,5 +1,6 @@
 package org.resnetspark.data.imagenet;
 
+import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.ExampleWriter;
 import org.resnetspark.data.image.CorruptImageException;
 
@@ -15,9 +16,20 @@ import java.util.SplittableRandom;
  * a fresh augmentation of the partition's previous good record (or, at the start of a partition, of the next
  * good one). Evaluation simply leaves a failed record out. Failures go to {@link DecodeFailures}.
  */
-final class ExampleStreams {
+public final class ExampleStreams {
 
     private ExampleStreams() {
+    }
+
+    /** As the training stream, with the first decode failure fatal (for benchmarks: none is expected). */
+    public static ExampleWriter trainFailingFast(Iterator<ImageNetRecord> records, EncodedPreprocessing prep,
+                                                 SplittableRandom rng) {
+        return train(records, prep, rng, new DecodeFailures(BadRecordPolicy.FAIL, null));
+    }
+
+    /** As the evaluation stream, with the first decode failure fatal (for benchmarks: none is expected). */
+    public static ExampleWriter evalFailingFast(Iterator<ImageNetRecord> records, EncodedPreprocessing prep) {
+        return eval(records, prep, new DecodeFailures(BadRecordPolicy.FAIL, null));
     }
 
     /** Training examples: one per record, with crops and flips from {@code rng}. */

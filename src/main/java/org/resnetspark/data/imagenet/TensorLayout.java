@@ -11,4 +11,9 @@ public enum TensorLayout {
     public int index(int height, int width, int y, int x, int c) {
         return this == NCHW ? (c * height + y) * width + x : (y * width + x) * 3 + c;
     }
+
+    /** Shape of one 3-channel {@code size x size} image: {3, size, size} or {size, size, 3}. */
+    public long[] shape(int size) {
+        return this == NCHW ? new long[] {3, size, size} : new long[] {size, size, 3};
+    }
 }

@@ -1,0 +1,97 @@
+package org.resnetspark.bench;
+
+import org.nd4j.linalg.dataset.DataSet;
+import org.resnetspark.data.Batcher;
+import org.resnetspark.data.ExampleWriter;
+import org.resnetspark.data.image.ImageHeader;
+import org.resnetspark.data.image.ImageHeaderReader;
+import org.resnetspark.data.imagenet.ExampleStreams;
+import org.resnetspark.data.imagenet.ImageNetPreprocessing;
+import org.resnetspark.data.imagenet.ImageNetRecord;
+import org.resnetspark.data.imagenet.ImageNetRowConverter;
+import org.resnetspark.data.imagenet.convert.ImageNetExample;
+import org.resnetspark.data.imagenet.convert.RgbJpeg;
+import org.resnetspark.data.imagenet.convert.SourceImage;
+import org.resnetspark.data.tfrecord.Compression;
+import org.resnetspark.data.tfrecord.TFRecordStreams;
+import org.tensorflow.example.Example;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The stages of the ImageNet input pipeline as an epoch runs them, without Spark, for {@code bench input}: TFRecord
+ * bytes to cached records (the first epoch), and cached records to DL4J minibatches (every epoch).
+ */
+final class PipelineWorkloads {
+    /** ImageNet's usual per-worker batch (smaller when there are fewer photos). */
+    static final int BATCH = 32;
+    private static final int CLASSES = 1000;
+
+    private PipelineWorkloads() {
+    }
+
+    /** The photos as one uncompressed TFRecord file in {@code build_imagenet_data.py}'s schema, in memory. */
+    static byte[] tfrecordFile(List<byte[]> photos) throws IOException {
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < photos.size(); i++) {
+            byte[] jpeg = photos.get(i);
+            ImageHeader h = ImageHeaderReader.read(jpeg, "photo " + i);
+            SourceImage source = new SourceImage("photo-" + i + ".JPEG", "n" + String.format("%08d", i),
+                    i % CLASSES + 1, "bench", new float[0][]);
+            payloads.add(ImageNetExample.of(source, new RgbJpeg(jpeg, h.width(), h.height(), false)).toByteArray());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TFRecordStreams.writeAll(out, payloads);
+        return out.toByteArray();
+    }
+
+    /** Framing and CRC32C checks, Example parsing, label, header and structure checks: what loading the cache does. */
+    static List<ImageNetRecord> read(byte[] file) {
+        ImageNetRowConverter converter = new ImageNetRowConverter(CLASSES);
+        try {
+            List<byte[]> payloads = TFRecordStreams.readAll(new ByteArrayInputStream(file), Compression.NONE,
+                    "bench.tfrecord");
+            List<ImageNetRecord> records = new ArrayList<>(payloads.size());
+            for (int i = 0; i < payloads.size(); i++) {
+                records.add(converter.convert(Example.parseFrom(payloads.get(i)), "bench.tfrecord#" + i));
+            }
+            return records;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One training pass over {@code records} into minibatches; returns the images batched. */
+    static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
+        return drain(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), prep, batchSize(records),
+                Batcher.Remainder.DROP);
+    }
+
+    /** One evaluation pass over {@code records} into minibatches; returns the images batched. */
+    static int eval(List<ImageNetRecord> records, ImageNetPreprocessing prep) {
+        return drain(ExampleStreams.evalFailingFast(records.iterator(), prep), prep, batchSize(records),
+                Batcher.Remainder.KEEP);
+    }
+
+    static int batchSize(List<ImageNetRecord> records) {
+        return Math.max(1, Math.min(BATCH, records.size()));
+    }
+
+    private static int drain(ExampleWriter examples, ImageNetPreprocessing prep, int batch,
+                             Batcher.Remainder remainder) {
+        long[] shape = prep.options().layout().shape(prep.options().outputSize());
+        Iterator<DataSet> batches = new Batcher(batch, shape, CLASSES, 0, remainder).batches(examples);
+        int n = 0;
+        while (batches.hasNext()) {
+            n += batches.next().numExamples();
+        }
+        return n;
+    }
+}
