@@ -205,6 +205,19 @@ public final class InputBenchCommand implements Callable<Integer> {
         return photos;
     }
 
+    /**
+     * Collects the previous mode's garbage outside the next mode's timing, and gives ND4J's deallocator thread,
+     * which frees the native memory of collected batches on the other core, time to finish.
+     */
+    private static void settle() {
+        System.gc();
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static IntSupplier overPhotos(Consumer<byte[]> work, List<byte[]> photos) {
         return () -> {
             photos.forEach(work);
@@ -223,7 +236,7 @@ public final class InputBenchCommand implements Callable<Integer> {
         modes.keySet().forEach(m -> rates.put(m, new double[passes]));
         for (int p = 0; p < passes; p++) {
             for (Map.Entry<String, IntSupplier> mode : modes.entrySet()) {
-                System.gc(); // the previous mode's garbage is collected outside the next one's timing
+                settle();
                 long start = System.nanoTime();
                 int images = mode.getValue().getAsInt();
                 rates.get(mode.getKey())[p] = images / ((System.nanoTime() - start) / 1e9);
