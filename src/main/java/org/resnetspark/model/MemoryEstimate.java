@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
 import java.util.Map;
 
@@ -12,7 +13,8 @@ import java.util.Map;
  * configuration that cannot fit is rejected before Spark starts tasks that YARN or Kubernetes would kill.
  *
  * <p>Model: DL4J keeps every vertex's activation for the backward pass and allocates a gradient of the same
- * size ({@value #ACTIVATION_COPIES} copies per element); parameters are held as weights, gradients, momentum
+ * size ({@value #ACTIVATION_COPIES} copies per element), plus one more copy of every convolution's output (cached
+ * for its backward pass, {@code CacheMode.DEVICE}); parameters are held as weights, gradients, momentum
  * and the training master's copy for averaging or the encoded-update residual ({@value #PARAMETER_COPIES}
  * copies); on top comes a fixed allowance for libnd4j/oneDNN scratch and the input pipeline's prefetched
  * minibatches. It is an estimate for a fail-fast check, deliberately on the generous side of measured use.
@@ -34,12 +36,17 @@ public record MemoryEstimate(long activationBytes, long parameterBytes, long inp
         ComputationGraphConfiguration conf = builder.configuration();
         long bytesPerElement = spec.dataType().width();
         long activations = 0;
+        long cachedConvOutputs = 0;
         for (Map.Entry<String, long[]> e : ModelSummary.vertexShapes(conf, builder.inputType()).entrySet()) {
             long n = 1;
             for (long d : e.getValue()) {
                 n *= d;
             }
             activations += n;
+            if (conf.getVertices().get(e.getKey()) instanceof LayerVertex lv
+                    && lv.getLayerConf().getLayer() instanceof ConvolutionLayer) {
+                cachedConvOutputs += n;
+            }
         }
         long params = 0;
         for (GraphVertex v : conf.getVertices().values()) {
@@ -49,7 +56,8 @@ public record MemoryEstimate(long activationBytes, long parameterBytes, long inp
         }
         InputType in = builder.inputType();
         long inputElements = in.arrayElementsPerExample() + spec.numClasses();
-        return new MemoryEstimate(ACTIVATION_COPIES * activations * batchPerWorker * bytesPerElement,
+        long activationElements = ACTIVATION_COPIES * activations + cachedConvOutputs;
+        return new MemoryEstimate(activationElements * batchPerWorker * bytesPerElement,
                 PARAMETER_COPIES * params * 4L, PREFETCHED_BATCHES * inputElements * batchPerWorker * 4L);
     }
 
