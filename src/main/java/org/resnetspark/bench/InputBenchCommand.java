@@ -41,14 +41,15 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTAT
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * {@code bench input}: single-thread throughput of the ImageNet train and eval preprocessing against libjpeg-turbo's
- * own full-size decode of the same photos (the cost a decode-everything pipeline pays before doing anything), with
- * OpenCV's {@code imdecode} and the preprocessing on whole OpenCV-decoded images alongside, all measured in the same
- * run so the ratios hold under any load.
+ * {@code bench input}: single-thread throughput of the ImageNet train and eval preprocessing, and of the pipeline
+ * an epoch runs (TFRecord bytes to cached records; cached records to DL4J minibatches), against libjpeg-turbo's own
+ * full-size decode of the same photos (the cost a decode-everything pipeline pays before doing anything), with
+ * OpenCV's {@code imdecode} and the preprocessing on whole OpenCV-decoded images alongside. All modes run in turn
+ * within each timed pass of one run, so the ratios hold under any load.
  */
 @Command(name = "input", mixinStandardHelpOptions = true,
-        description = "ImageNet JPEG preprocessing (TF-official train and eval) vs libjpeg-turbo's full-size decode,"
-                + " one thread, same run.")
+        description = "ImageNet JPEG preprocessing (TF-official train and eval) and input pipeline vs libjpeg-turbo's"
+                + " full-size decode, one thread, same run.")
 public final class InputBenchCommand implements Callable<Integer> {
 
     private static final String LIBJPEG = "libjpeg-turbo full-size decode";
@@ -125,7 +126,7 @@ public final class InputBenchCommand implements Callable<Integer> {
         String baseMode = NativeJpeg.available() ? LIBJPEG : OPENCV;
         double base = rate.get(baseMode);
         o.put("baseline", baseMode);
-        o.put("rate", "median over the passes; the modes run in turn within each pass");
+        o.put("rate_method", "median over the passes; the modes run in turn within each pass");
         o.put("libjpeg_full_decode_images_per_sec", NativeJpeg.available() ? round(rate.get(LIBJPEG)) : null);
         o.put("opencv_full_decode_images_per_sec", round(rate.get(OPENCV)));
         o.put("baseline_images_per_sec", round(base));
