@@ -191,8 +191,10 @@ public final class Trainer {
                 benchmarkLog.epoch(metrics);
             }
             store.save(net, epoch + 1, step, eval == null ? Double.NaN : eval.top1());
-            LOG.info("epoch {}/{}: loss {}, lr {}, {} img/s, input wait {}%{}", epoch + 1, settings.trainEpochs(),
-                    String.format("%.4f", loss), String.format("%.4g", lr), String.format("%.1f", images / seconds),
+            // the rates of the epoch's first and last steps (under a warm-up or decay the first alone misleads)
+            LOG.info("epoch {}/{}: loss {}, lr {} to {}, {} img/s, input wait {}%{}", epoch + 1,
+                    settings.trainEpochs(), String.format("%.4f", loss), String.format("%.4g", lr),
+                    String.format("%.4g", settings.schedule().rate(step - 1)), String.format("%.1f", images / seconds),
                     String.format("%.1f", 100 * metrics.inputWaitFraction()),
                     eval == null ? "" : String.format(", top-1 %.2f%%, top-5 %.2f%%, eval loss %.4f",
                             100 * eval.top1(), 100 * eval.top5(), eval.loss()));
