@@ -59,7 +59,7 @@ public final class EncodedImagePreprocessor implements EncodedPreprocessing {
 
     /** The eval preprocessing of the network's family, at its image size and data format. */
     public static EncodedImagePreprocessor forSpec(ResNetSpec spec) {
-        TensorLayout layout = spec.format() == CNN2DFormat.NCHW ? TensorLayout.NCHW : TensorLayout.NHWC;
+        TensorLayout layout = TensorLayout.of(spec.format());
         PreprocessingOptions o = PreprocessingOptions.forOutputSize(spec.imageSize()).withLayout(layout);
         if (spec.family() == DatasetFamily.IMAGENET) {
             return new EncodedImagePreprocessor(IMAGENET_EVAL, o);

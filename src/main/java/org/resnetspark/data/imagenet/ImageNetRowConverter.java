@@ -29,6 +29,9 @@ public final class ImageNetRowConverter implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final float[][] NO_BOXES = new float[0][];
+    /** The box coordinate features, in the order {@link #boxes} reads them. */
+    private static final String[] BOX_KEYS = {ImageNetSchema.YMIN, ImageNetSchema.XMIN, ImageNetSchema.YMAX,
+            ImageNetSchema.XMAX};
 
     private final int numClasses;
     private final int encoded;
@@ -42,8 +45,10 @@ public final class ImageNetRowConverter implements Serializable {
         this.encoded = s.fieldIndex(ImageNetSchema.ENCODED);
         this.label = s.fieldIndex(ImageNetSchema.LABEL);
         this.filename = s.fieldIndex(ImageNetSchema.FILENAME);
-        this.box = new int[] {s.fieldIndex(ImageNetSchema.YMIN), s.fieldIndex(ImageNetSchema.XMIN),
-                s.fieldIndex(ImageNetSchema.YMAX), s.fieldIndex(ImageNetSchema.XMAX)};
+        this.box = new int[BOX_KEYS.length];
+        for (int c = 0; c < BOX_KEYS.length; c++) {
+            box[c] = s.fieldIndex(BOX_KEYS[c]);
+        }
     }
 
     /**
@@ -80,10 +85,9 @@ public final class ImageNetRowConverter implements Serializable {
             throw new InvalidDataException(id + ": expected one " + ImageNetSchema.LABEL + " (int64) and one "
                     + ImageNetSchema.ENCODED + " (bytes)");
         }
-        String[] boxKeys = {ImageNetSchema.YMIN, ImageNetSchema.XMIN, ImageNetSchema.YMAX, ImageNetSchema.XMAX};
         List<Float>[] boxLists = new List[4];
         for (int c = 0; c < 4; c++) {
-            Feature coords = f.get(boxKeys[c]);
+            Feature coords = f.get(BOX_KEYS[c]);
             boxLists[c] = coords == null ? List.of() : coords.getFloatList().getValueList();
         }
         return record(id, l.getInt64List().getValue(0), image.getBytesList().getValue(0).toByteArray(), boxLists);

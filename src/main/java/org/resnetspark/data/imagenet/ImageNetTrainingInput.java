@@ -8,7 +8,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.Batcher;
@@ -115,7 +114,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
             throw new IllegalArgumentException(shards.dir() + " has " + shards.train().size() + " train-* and "
                     + shards.validation().size() + " validation-* TFRecord shards; both are needed");
         }
-        TensorLayout layout = s.format() == CNN2DFormat.NHWC ? TensorLayout.NHWC : TensorLayout.NCHW;
+        TensorLayout layout = TensorLayout.of(s.format());
         EncodedPreprocessing.Factory prep = () -> preprocessing(imageSize, layout);
         // identities rather than a count: a retried task adds the same record again, a set counts it once
         CollectionAccumulator<String> checkFailures = sc.sc().collectionAccumulator("imagenet.badRecords");
@@ -343,8 +342,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
     }
 
     private long[] exampleShape() {
-        int size = imageSize();
-        return settings.format() == CNN2DFormat.NHWC ? new long[] {size, size, 3} : new long[] {3, size, size};
+        return TensorLayout.of(settings.format()).shape(imageSize());
     }
 
     /** Images trained per epoch: {@code stepsPerEpoch() x workers x batchPerWorker} (see the class comment). */
