@@ -14,6 +14,11 @@ import org.resnetspark.data.imagenet.ImageNetRecord;
 import org.resnetspark.data.imagenet.PreprocessingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.nd4j.kryo.Nd4jRegistrator;
+import org.resnetspark.data.kryo.ResNetKryoRegistrator;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -62,6 +67,8 @@ public final class InputBenchCommand implements Callable<Integer> {
     private static final String TRAIN_PIPELINE = "train pipeline: records to batches";
     private static final String EVAL_PIPELINE = "eval pipeline: records to batches";
     private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline";
+    private static final String TRAIN_CACHED = "train pipeline into the round cache";
+    private static final String TRAIN_CACHED_ND4J = "  same with ND4J's Kryo serializer";
 
     @Option(names = "--data_dir", paramLabel = "DIR", defaultValue = "../shared/data/jpeg/imagenet-sample-200",
             description = "Directory of JPEG photos (*.jpeg, *.jpg). Default: ${DEFAULT-VALUE}.")
@@ -121,6 +128,14 @@ public final class InputBenchCommand implements Callable<Integer> {
         modes.put(EVAL_PIPELINE, () -> PipelineWorkloads.eval(records, prep));
         SplittableRandom rng4 = new SplittableRandom(1);
         modes.put(TRAIN_FROM_FILE, () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4));
+        // ... and into the serialized cache of a training round, with this application's Kryo registrator and
+        // with ND4J's
+        SplittableRandom rng5 = new SplittableRandom(1);
+        SerializerInstance ours = kryo(ResNetKryoRegistrator.NAME);
+        modes.put(TRAIN_CACHED, () -> PipelineWorkloads.trainIntoCache(records, prep, rng5, ours));
+        SplittableRandom rng6 = new SplittableRandom(1);
+        SerializerInstance nd4j = kryo(Nd4jRegistrator.class.getName());
+        modes.put(TRAIN_CACHED_ND4J, () -> PipelineWorkloads.trainIntoCache(records, prep, rng6, nd4j));
         Map<String, Double> rate = interleaved(modes);
 
         String baseMode = NativeJpeg.available() ? LIBJPEG : OPENCV;
@@ -138,11 +153,14 @@ public final class InputBenchCommand implements Callable<Integer> {
         o.put("train_pipeline_images_per_sec", round(rate.get(TRAIN_PIPELINE)));
         o.put("eval_pipeline_images_per_sec", round(rate.get(EVAL_PIPELINE)));
         o.put("train_from_tfrecords_images_per_sec", round(rate.get(TRAIN_FROM_FILE)));
+        o.put("train_cached_pipeline_images_per_sec", round(rate.get(TRAIN_CACHED)));
+        o.put("train_cached_pipeline_nd4j_serializer_images_per_sec", round(rate.get(TRAIN_CACHED_ND4J)));
         o.put("pipeline_batch_size", PipelineWorkloads.batchSize(records));
         o.put("train_vs_baseline", round(rate.get(TRAIN) / base));
         o.put("eval_vs_baseline", round(rate.get(EVAL) / base));
         o.put("train_pipeline_vs_baseline", round(rate.get(TRAIN_PIPELINE) / base));
         o.put("train_from_tfrecords_vs_baseline", round(rate.get(TRAIN_FROM_FILE) / base));
+        o.put("train_cached_pipeline_vs_baseline", round(rate.get(TRAIN_CACHED) / base));
         o.put("load_avg_1m", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         PrintWriter stdout = spec.commandLine().getOut();
@@ -158,6 +176,12 @@ public final class InputBenchCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    private static SerializerInstance kryo(String registrator) {
+        return new KryoSerializer(new SparkConf()
+                .set("spark.kryo.registrator", registrator)
+                .set("spark.kryoserializer.buffer.max", "1g")).newInstance();
     }
 
     private static void row(PrintWriter out, String what, double rate, double base) {

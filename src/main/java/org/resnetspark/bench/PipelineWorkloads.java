@@ -1,5 +1,7 @@
 package org.resnetspark.bench;
 
+import org.apache.spark.serializer.SerializationStream;
+import org.apache.spark.serializer.SerializerInstance;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.Batcher;
 import org.resnetspark.data.ExampleWriter;
@@ -15,6 +17,7 @@ import org.resnetspark.data.imagenet.convert.SourceImage;
 import org.resnetspark.data.tfrecord.Compression;
 import org.resnetspark.data.tfrecord.TFRecordStreams;
 import org.tensorflow.example.Example;
+import scala.reflect.ClassTag$;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -78,6 +81,36 @@ final class PipelineWorkloads {
     static int eval(List<ImageNetRecord> records, ImageNetPreprocessing prep) {
         return drain(ExampleStreams.evalFailingFast(records.iterator(), prep), prep, batchSize(records),
                 Batcher.Remainder.KEEP);
+    }
+
+    /**
+     * One training pass into minibatches, each serialized as Spark's memory store serializes a cached training
+     * round ({@code MEMORY_ONLY_SER}) with {@code serializer}; returns the images batched.
+     */
+    static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
+                              SerializerInstance serializer) {
+        long[] shape = prep.options().layout().shape(prep.options().outputSize());
+        Iterator<DataSet> batches = new Batcher(batchSize(records), shape, CLASSES, 0, Batcher.Remainder.DROP)
+                .batches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+        ReusedBuffer block = new ReusedBuffer();
+        SerializationStream stream = serializer.serializeStream(block);
+        int n = 0;
+        while (batches.hasNext()) {
+            DataSet d = batches.next();
+            stream.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
+            stream.flush();
+            block.reset();
+            n += d.numExamples();
+        }
+        stream.close();
+        return n;
+    }
+
+    /** A block of serialized minibatches kept in one array that is reused, as memory holding a cached block is. */
+    private static final class ReusedBuffer extends ByteArrayOutputStream {
+        ReusedBuffer() {
+            super(1 << 20);
+        }
     }
 
     static int batchSize(List<ImageNetRecord> records) {

@@ -3,11 +3,12 @@ package org.resnetspark.cli;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.resnetspark.backend.BackendSparkPlugin;
+import org.resnetspark.data.kryo.ResNetKryoRegistrator;
 
 /**
  * The SparkSession of a job: whatever spark-submit (or bin/resnet-spark's {@code -Dspark.master}) configured,
- * plus the settings DL4J needs when the user did not set them: Kryo with ND4J's registrator (INDArrays in
- * minibatches and parameters) a Kryo buffer large enough for an ImageNet minibatch, and
+ * plus the settings DL4J needs when the user did not set them: Kryo with {@link ResNetKryoRegistrator} (INDArrays in
+ * minibatches and parameters, copied in bulk), a Kryo buffer large enough for an ImageNet minibatch, and
  * {@link BackendSparkPlugin} (oneDNN on every executor).
  */
 public final class SparkSessions {
@@ -40,7 +41,7 @@ public final class SparkSessions {
         }
         conf.setIfMissing("spark.app.name", appName);
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        conf.setIfMissing("spark.kryo.registrator", ResNetKryoRegistrator.NAME);
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // oneDNN build + DL4J helpers on every executor JVM (Backend.init() at executor start-up)

@@ -75,7 +75,7 @@ public final class ZeppelinNoteRunner {
         System.exit(0);
     }
 
-    /** A local[2] session with Kryo and ND4J's registrator (what the notes' setup paragraph asks for). */
+    /** A local[2] session with Kryo and the application's registrator (what the notes' setup paragraph asks for). */
     private static SparkSession session(Path replClasses) {
         SparkConf conf = LocalSpark.conf(2).setAppName("zeppelin-note-test")
                 .set("spark.repl.class.outputDir", replClasses.toString());

@@ -90,7 +90,7 @@ public final class LocalCluster {
                 .set("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1")
                 .set("spark.plugins", "org.resnetspark.backend.BackendSparkPlugin")
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .set("spark.kryo.registrator", "org.resnetspark.data.kryo.ResNetKryoRegistrator")
                 .set("spark.kryoserializer.buffer.max", "512m")
                 .set("spark.task.maxFailures", "4");
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();

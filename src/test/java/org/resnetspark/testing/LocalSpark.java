@@ -29,7 +29,7 @@ public final class LocalSpark {
                 .set("spark.local.dir", tmp.getAbsolutePath())
                 .set("spark.sql.shuffle.partitions", "2")
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .set("spark.kryo.registrator", "org.resnetspark.data.kryo.ResNetKryoRegistrator")
                 .set("spark.kryoserializer.buffer.max", "512m");
         return conf;
     }

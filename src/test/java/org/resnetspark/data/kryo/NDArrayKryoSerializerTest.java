@@ -1,0 +1,126 @@
+package org.resnetspark.data.kryo;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import scala.reflect.ClassTag$;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NDArrayKryoSerializerTest {
+
+    private static SerializerInstance kryo(String registrator) {
+        return new KryoSerializer(new SparkConf()
+                .set("spark.kryo.registrator", registrator)
+                .set("spark.kryoserializer.buffer.max", "512m")).newInstance();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(SerializerInstance kryo, T value) {
+        ByteBuffer bytes = kryo.serialize(value, ClassTag$.MODULE$.apply(Object.class));
+        return (T) kryo.deserialize(bytes, ClassTag$.MODULE$.apply(Object.class));
+    }
+
+    private static void assertSameArray(INDArray expected, INDArray actual) {
+        assertNotSame(expected, actual);
+        assertEquals(expected.dataType(), actual.dataType());
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertEquals(expected, actual);
+        assertFalse(actual.isAttached(), "a deserialized array must not live in a workspace");
+    }
+
+    @Test
+    void theRegistratorPutsTheBulkSerializerOnTheBackendsArrayClass() {
+        com.esotericsoftware.kryo.Kryo k = new KryoSerializer(new SparkConf()
+                .set("spark.kryo.registrator", ResNetKryoRegistrator.NAME)).newKryo();
+        assertTrue(k.getRegistration(Nd4j.getBackend().getNDArrayClass()).getSerializer()
+                instanceof NDArrayKryoSerializer);
+        // and keeps what ND4J's registrator adds
+        assertTrue(k.getRegistration(org.nd4j.common.primitives.AtomicDouble.class).getSerializer()
+                instanceof org.nd4j.kryo.primitives.AtomicDoubleSerializer);
+    }
+
+    @Test
+    void everyNumericTypeShapeAndLayoutRoundTrips() {
+        SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
+        Nd4j.getRandom().setSeed(7);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 4, 3, 8, 8);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF, DataType.INT,
+                DataType.LONG, DataType.UINT8, DataType.BOOL}) {
+            INDArray a = t == DataType.BOOL ? batch.gt(0.5) : batch.mul(100).castTo(t);
+            assertSameArray(a, roundTrip(kryo, a));
+        }
+        // a strided view, an 'f'-order array, a scalar, a vector, an array with a zero dimension
+        INDArray view = batch.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all(), NDArrayIndex.point(2),
+                NDArrayIndex.interval(0, 8, 2));
+        assertTrue(view.isView());
+        assertSameArray(view, roundTrip(kryo, view));
+        INDArray fOrder = batch.reshape(12, 64).dup('f');
+        assertSameArray(fOrder, roundTrip(kryo, fOrder));
+        assertSameArray(Nd4j.scalar(2.5f), roundTrip(kryo, Nd4j.scalar(2.5f)));
+        assertSameArray(Nd4j.createFromArray(1L, 2L, 3L), roundTrip(kryo, Nd4j.createFromArray(1L, 2L, 3L)));
+        INDArray empty = Nd4j.create(DataType.FLOAT, 0, 3);
+        INDArray emptyBack = roundTrip(kryo, empty);
+        assertArrayEquals(empty.shape(), emptyBack.shape());
+        assertTrue(emptyBack.isEmpty());
+    }
+
+    @Test
+    void aMinibatchRoundTripsAndTakesItsRawSizeOnly() {
+        SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
+        Nd4j.getRandom().setSeed(11);
+        INDArray features = Nd4j.rand(DataType.FLOAT, 32, 3, 64, 64);
+        INDArray labels = Nd4j.eye(32).castTo(DataType.FLOAT).get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10));
+        DataSet d = new DataSet(features, labels, null, Nd4j.ones(DataType.FLOAT, 32, 1));
+        DataSet back = roundTrip(kryo, d);
+        assertSameArray(features, back.getFeatures());
+        assertSameArray(labels, back.getLabels());
+        assertEquals(null, back.getFeaturesMaskArray());
+        assertSameArray(d.getLabelsMaskArray(), back.getLabelsMaskArray());
+
+        long raw = 4L * (features.length() + labels.length() + 32);
+        long written = kryo.serialize(d, ClassTag$.MODULE$.apply(Object.class)).remaining();
+        assertTrue(written >= raw && written < raw + 1024, written + " bytes for " + raw + " bytes of values");
+    }
+
+    @Test
+    void readingInsideAWorkspaceGivesADetachedArray() {
+        SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
+        INDArray a = Nd4j.linspace(DataType.FLOAT, 1, 24, 1).reshape(2, 3, 4);
+        ByteBuffer bytes = kryo.serialize(a, ClassTag$.MODULE$.apply(Object.class));
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        INDArray back;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "kryo-test")) {
+            back = (INDArray) kryo.deserialize(bytes, ClassTag$.MODULE$.apply(Object.class));
+        }
+        assertSameArray(a, back);
+        assertEquals(24f, back.getFloat(1, 2, 3));
+    }
+
+    @Test
+    void isNoLargerThanNd4jsOwnFormatWhichStillRoundTrips() {
+        INDArray a = Nd4j.linspace(DataType.FLOAT, 1, 1000, 1).reshape(10, 100);
+        long ours = kryo(ResNetKryoRegistrator.NAME).serialize(a, ClassTag$.MODULE$.apply(Object.class))
+                .remaining();
+        long nd4j = kryo("org.nd4j.kryo.Nd4jRegistrator").serialize(a, ClassTag$.MODULE$.apply(Object.class))
+                .remaining();
+        assertTrue(ours <= nd4j, ours + " vs " + nd4j);
+        assertEquals(a, roundTrip(kryo("org.nd4j.kryo.Nd4jRegistrator"), a));
+        assertTrue(Arrays.equals(a.shape(), new long[] {10, 100}));
+    }
+}
