@@ -22,6 +22,7 @@ import scala.reflect.ClassTag$;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -84,32 +85,52 @@ final class PipelineWorkloads {
     }
 
     /**
-     * One training pass into minibatches, each serialized as Spark's memory store serializes a cached training
-     * round ({@code MEMORY_ONLY_SER}) with {@code serializer}; returns the images batched.
+     * One training pass into minibatches serialized with {@code serializer} into one cached block, as Spark's
+     * memory store caches a training round ({@code MEMORY_ONLY_SER}); returns the images batched.
      */
     static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
                               SerializerInstance serializer) {
         long[] shape = prep.options().layout().shape(prep.options().outputSize());
         Iterator<DataSet> batches = new Batcher(batchSize(records), shape, CLASSES, 0, Batcher.Remainder.DROP)
                 .batches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
-        ReusedBuffer block = new ReusedBuffer();
-        SerializationStream stream = serializer.serializeStream(block);
+        SerializationStream block = serializer.serializeStream(new CachedBlock());
         int n = 0;
         while (batches.hasNext()) {
             DataSet d = batches.next();
-            stream.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
-            stream.flush();
-            block.reset();
+            block.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
             n += d.numExamples();
         }
-        stream.close();
+        block.close();
         return n;
     }
 
-    /** A block of serialized minibatches kept in one array that is reused, as memory holding a cached block is. */
-    private static final class ReusedBuffer extends ByteArrayOutputStream {
-        ReusedBuffer() {
-            super(1 << 20);
+    /**
+     * A block being cached: new 1 MB heap chunks as it grows, kept until the block is dropped, as Spark's memory
+     * store does ({@code ChunkedByteBufferOutputStream}, chunks of {@code spark.storage.unrollMemoryThreshold}).
+     */
+    private static final class CachedBlock extends OutputStream {
+        private static final int CHUNK = 1 << 20;
+        private final List<byte[]> chunks = new ArrayList<>();
+        private int position = CHUNK;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                if (position == CHUNK) {
+                    chunks.add(new byte[CHUNK]);
+                    position = 0;
+                }
+                int n = Math.min(len, CHUNK - position);
+                System.arraycopy(b, off, chunks.get(chunks.size() - 1), position, n);
+                position += n;
+                off += n;
+                len -= n;
+            }
         }
     }
 

@@ -84,6 +84,18 @@ public final class TrainCommand implements Callable<Integer> {
                     + " --train_epochs. Default: ${DEFAULT-VALUE}.")
     String lrSchedule;
 
+    @Option(names = "--base_learning_rate", paramLabel = "LR",
+            description = "Learning rate for a global batch of 128 (cifar10) or 256 (imagenet), scaled linearly with"
+                    + " --batch_size: the peak of either schedule. Default: 0.1 (cifar10), 0.128 (imagenet; 0.1 when"
+                    + " fine-tuning).")
+    Double baseLearningRate;
+
+    @Option(names = "--warmup_epochs", paramLabel = "E",
+            description = "Linear warm-up from 0 to the peak rate over the first E epochs (may be fractional)."
+                    + " Default: 0 (cifar10), 5 (imagenet; 0 when fine-tuning); with --lr_schedule linear"
+                    + " min(2, train_epochs/10).")
+    Double warmupEpochs;
+
     @Option(names = "--weight_decay", paramLabel = "L2",
             description = "L2 weight decay on conv/dense weights. Default: 2e-4 (cifar10), 1e-4 (imagenet).")
     Double weightDecay;
@@ -147,6 +159,11 @@ public final class TrainCommand implements Callable<Integer> {
         DatasetFamily family = data.family(model);
         ResNetSpec resnet = model.spec(family);
         validateBasics();
+        int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
+        if (warmupEpochs != null && linearSchedule() && warmupEpochs >= epochs) {
+            throw new UsageException("--warmup_epochs " + warmupEpochs + ": with --lr_schedule linear it must be"
+                    + " shorter than the run (" + epochs + " epochs)");
+        }
         try (SparkSessions.Job job = SparkSessions.open("resnet-spark train")) {
             SparkSession spark = job.spark();
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -178,13 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
             MemoryCheck.warnIfCacheExceedsHeap(resnet, perWorker, master() == TrainingMasterKind.AVERAGING
                             ? averagingFrequency : input.trainImages() / global, sc.isLocal() ? workers : 1,
                     sc.isLocal(), sc.getConf());
-            int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
-            LearningRateSchedule schedule = family == DatasetFamily.CIFAR10
-                    ? LearningRateSchedule.cifar10(global, input.trainImages())
-                    : LearningRateSchedule.imagenet(global, input.trainImages(), fineTune);
-            if (linearSchedule()) {
-                schedule = schedule.linearOver(epochs);
-            }
+            LearningRateSchedule schedule = schedule(family, global, input.trainImages(), epochs);
             DistributionSettings dist = new DistributionSettings(master(), workers, Math.max(1, numGpus), perWorker,
                     averagingFrequency, sharingThreshold, sharingAdaptive(), controllerPort, seed);
             int between = epochsBetweenEvals != null ? epochsBetweenEvals : (family == DatasetFamily.CIFAR10 ? 10 : 1);
@@ -230,6 +241,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(batchNormDecay > 0 && batchNormDecay < 1)) {
             throw new UsageException("--batch_norm_decay must be in (0, 1), got " + batchNormDecay);
         }
+        if (baseLearningRate != null && !(baseLearningRate > 0)) {
+            throw new UsageException("--base_learning_rate must be > 0, got " + baseLearningRate);
+        }
+        if (warmupEpochs != null && !(warmupEpochs >= 0)) {
+            throw new UsageException("--warmup_epochs must be >= 0, got " + warmupEpochs);
+        }
         master();
         sharingAdaptive();
         linearSchedule();
@@ -250,6 +267,25 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--training_master: " + e.getMessage());
         }
+    }
+
+    /** The learning-rate schedule the flags ask for. */
+    private LearningRateSchedule schedule(DatasetFamily family, int global, long images, int epochs) {
+        LearningRateSchedule s;
+        if (family == DatasetFamily.CIFAR10) {
+            s = baseLearningRate != null ? LearningRateSchedule.cifar10(global, images, baseLearningRate)
+                    : LearningRateSchedule.cifar10(global, images);
+        } else {
+            s = baseLearningRate != null ? LearningRateSchedule.imagenet(global, images, fineTune, baseLearningRate)
+                    : LearningRateSchedule.imagenet(global, images, fineTune);
+        }
+        if (linearSchedule()) {
+            s = s.linearOver(epochs);
+        }
+        if (warmupEpochs != null) {
+            s = s.withWarmup(warmupEpochs);
+        }
+        return s;
     }
 
     private boolean linearSchedule() {

@@ -90,7 +90,12 @@ public final class LearningRateSchedule implements ISchedule {
 
     /** CIFAR-10: 0.1 x batch/128, x[1, 0.1, 0.01, 0.001] after epochs [91, 136, 182], no warm-up. */
     public static LearningRateSchedule cifar10(int globalBatch, long numImages) {
-        return new LearningRateSchedule(0.1 * globalBatch / 128.0, (double) numImages / globalBatch, 0,
+        return cifar10(globalBatch, numImages, 0.1);
+    }
+
+    /** {@link #cifar10(int, long)} with {@code baseRate} instead of 0.1 for a batch of 128. */
+    public static LearningRateSchedule cifar10(int globalBatch, long numImages, double baseRate) {
+        return new LearningRateSchedule(baseRate * globalBatch / 128.0, (double) numImages / globalBatch, 0,
                 new double[] {91, 136, 182}, new double[] {1, 0.1, 0.01, 0.001});
     }
 
@@ -99,9 +104,28 @@ public final class LearningRateSchedule implements ISchedule {
      * [30, 60, 80, 90]; when fine-tuning 0.1 x batch/256 and no warm-up.
      */
     public static LearningRateSchedule imagenet(int globalBatch, long numImages, boolean fineTune) {
-        double base = fineTune ? 0.1 : 0.128;
-        return new LearningRateSchedule(base * globalBatch / 256.0, (double) numImages / globalBatch,
+        return imagenet(globalBatch, numImages, fineTune, fineTune ? 0.1 : 0.128);
+    }
+
+    /** {@link #imagenet(int, long, boolean)} with {@code baseRate} for a batch of 256. */
+    public static LearningRateSchedule imagenet(int globalBatch, long numImages, boolean fineTune, double baseRate) {
+        return new LearningRateSchedule(baseRate * globalBatch / 256.0, (double) numImages / globalBatch,
                 fineTune ? 0 : 5, new double[] {30, 60, 80, 90}, new double[] {1, 0.1, 0.01, 1e-3, 1e-4});
+    }
+
+    /**
+     * This schedule with a linear warm-up from 0 over {@code epochs} epochs instead of its own.
+     *
+     * @throws IllegalArgumentException if {@code epochs} is negative, or a linear decay would not end after it
+     */
+    public LearningRateSchedule withWarmup(double epochs) {
+        if (!(epochs >= 0)) {
+            throw new IllegalArgumentException("warm-up of " + epochs + " epochs: expected >= 0");
+        }
+        if (linearEndEpoch > 0) {
+            return linear(initialRate, stepsPerEpoch, epochs, linearEndEpoch);
+        }
+        return new LearningRateSchedule(initialRate, stepsPerEpoch, epochs, boundaryEpochs, multipliers);
     }
 
     /** The learning rate at a global step. */

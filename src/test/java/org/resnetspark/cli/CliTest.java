@@ -146,6 +146,15 @@ class CliTest {
         assertEquals(2, master.code);
         assertTrue(master.err.contains("expected averaging or sharing"), master.err);
         assertEquals(2, run("train", "--use_synthetic_data").code, "--model_dir is required");
+        Run rate = run("train", "--use_synthetic_data", "--model_dir", "target/never", "--base_learning_rate", "0");
+        assertEquals(2, rate.code);
+        assertEquals("error: --base_learning_rate must be > 0, got 0.0", rate.err.strip());
+        Run warmup = run("train", "--use_synthetic_data", "--model_dir", "target/never", "--lr_schedule", "linear",
+                "--train_epochs", "3", "--warmup_epochs", "3");
+        assertEquals(2, warmup.code);
+        assertEquals("error: --warmup_epochs 3.0: with --lr_schedule linear it must be shorter than the run"
+                + " (3 epochs)", warmup.err.strip());
+        assertTrue(!new java.io.File("target/never").exists(), "nothing written for a usage error");
     }
 
     @Test

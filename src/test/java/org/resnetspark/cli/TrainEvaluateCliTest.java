@@ -64,6 +64,25 @@ class TrainEvaluateCliTest {
     }
 
     @Test
+    void scheduleFlagsSetThePeakRateAndTheWarmUp(@TempDir File dir) throws Exception {
+        String modelDir = new File(dir, "model").getAbsolutePath();
+        // 32 images in batches of 16: 2 steps per epoch; peak 0.4 x 16/128 = 0.05 after a 1-epoch warm-up, then a
+        // linear decay to 0 at the end of epoch 3 (step 6)
+        CliTest.Run r = CliTest.run("train", "--use_synthetic_data", "--synthetic_images", "32", "--dataset",
+                "cifar10", "--resnet_size", "8", "--image_size", "16", "--batch_size", "16", "--model_dir", modelDir,
+                "--train_epochs", "3", "--epochs_between_evals", "3", "--lr_schedule", "linear",
+                "--base_learning_rate", "0.4", "--warmup_epochs", "1");
+        assertEquals(0, r.code(), r.err());
+        JsonNode metrics = new ObjectMapper().readTree(new File(modelDir, "metrics.json"));
+        assertEquals("lr 0.05000, 2.0 steps/epoch, linear warm-up 1.0 epochs, linear decay to 0 at epoch 3.0",
+                metrics.get("run").get("learning_rate").asText());
+        double[] firstStepRates = {0, 0.05, 0.025};
+        for (int e = 0; e < 3; e++) {
+            assertEquals(firstStepRates[e], metrics.get("epochs").get(e).get("learning_rate").asDouble(), 1e-9);
+        }
+    }
+
+    @Test
     void unwritableModelDirIsAUsageErrorBeforeTraining(@TempDir File dir) throws Exception {
         File notADir = new File(dir, "file");
         java.nio.file.Files.writeString(notADir.toPath(), "x");

@@ -13,6 +13,7 @@ import org.resnetspark.model.ResNetVersion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The TF-official schedules, the momentum update, and their survival through DL4J's JSON configuration. */
 class LearningRateScheduleTest {
@@ -29,6 +30,23 @@ class LearningRateScheduleTest {
         assertEquals(0.001, s.rateAtEpoch(137), 1e-12);
         assertEquals(0.0001, s.rateAtEpoch(190), 1e-12);
         assertEquals(0.2, LearningRateSchedule.cifar10(256, 50_000).rate(0), 1e-12, "linear scaling with batch");
+    }
+
+    @Test
+    void baseRateAndWarmUpCanBeChosen() {
+        LearningRateSchedule s = LearningRateSchedule.cifar10(256, 50_000, 0.4).withWarmup(2);
+        assertEquals(0.8, s.initialRate(), 1e-12, "0.4 per 128, scaled to a batch of 256");
+        assertEquals(0.0, s.rate(0), 1e-12);
+        assertEquals(0.4, s.rateAtEpoch(1), 0.005, "half-way through the 2-epoch warm-up (epochs start at whole steps)");
+        assertEquals(0.8, s.rateAtEpoch(2), 1e-12);
+        assertEquals(0.08, s.rateAtEpoch(100), 1e-12, "the piecewise decays stay");
+        LearningRateSchedule linear = LearningRateSchedule.cifar10(128, 50_000).linearOver(30).withWarmup(9);
+        assertEquals(linear, LearningRateSchedule.linear(0.1, 50_000 / 128.0, 9, 30));
+        assertEquals(0.05, linear.rate((long) (19.5 * 50_000 / 128.0)), 1e-3, "half-way down the decay");
+        assertEquals(0.128 * 2 * 0.5, LearningRateSchedule.imagenet(512, 1_281_167, false, 0.128).rate(
+                (long) (2.5 * 1_281_167 / 512)), 1e-4, "ImageNet's 5-epoch warm-up half done");
+        assertThrows(IllegalArgumentException.class, () -> linear.withWarmup(30));
+        assertThrows(IllegalArgumentException.class, () -> linear.withWarmup(-1));
     }
 
     @Test
