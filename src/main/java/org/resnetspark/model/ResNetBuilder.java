@@ -2,6 +2,8 @@ package org.resnetspark.model;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -34,6 +36,28 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * {@value #FINAL_DENSE}.
  */
 public final class ResNetBuilder {
+
+    /**
+     * Keeps each convolution's output for its backward pass, which DL4J otherwise recomputes (a second forward
+     * convolution per layer): ResNet-50 1.46x and ResNet-20 ~1.09x faster steps, same values.
+     */
+    public static final CacheMode CACHE_MODE = CacheMode.DEVICE;
+
+    /**
+     * Switches {@link #CACHE_MODE} on in {@code net} and in its configuration, which is what DL4J's Spark workers
+     * build their copies from (for networks from checkpoints written before this builder set it).
+     */
+    public static void useConvolutionCache(ComputationGraph net) {
+        ComputationGraphConfiguration conf = net.getConfiguration();
+        conf.setCacheMode(CACHE_MODE);
+        conf.getDefaultConfiguration().setCacheMode(CACHE_MODE);
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex layer) {
+                layer.getLayerConf().setCacheMode(CACHE_MODE);
+            }
+        }
+        net.setCacheMode(CACHE_MODE);
+    }
 
     public static final String INPUT = "input";
     public static final String INITIAL_CONV = "initial_conv";
@@ -113,9 +137,7 @@ public final class ResNetBuilder {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                // keeps each convolution's output for its backward pass, which DL4J otherwise recomputes (a second
-                // forward convolution per layer): ResNet-50 1.46x and ResNet-20 ~1.09x faster steps, same values
-                .cacheMode(CacheMode.DEVICE);
+                .cacheMode(CACHE_MODE);
         if (weightDecay > 0) {
             base.l2(weightDecay);
         }

@@ -86,6 +86,8 @@ public final class Trainer {
             net = ckpt.get().network();
             requireSameArchitecture(net, ckpt.get());
             net = warmStart.resumed(net, ckpt.get().path());
+            // checkpoints written before the builder cached convolution outputs resume with the cache too
+            ResNetBuilder.useConvolutionCache(net);
             epochsDone = ckpt.get().epochsDone();
             step = ckpt.get().globalStep();
             net.setLearningRate(settings.schedule());

@@ -10,6 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.resnetspark.model.ResNetBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetspark.model.DatasetFamily;
@@ -92,6 +94,34 @@ class TrainerTest {
         assertTrue(new File(dir, "checkpoints/best.zip").isFile(), "the best checkpoint is kept too");
         assertTrue(pointer.get("best").get("top1").asDouble() >= 0);
         assertTrue(Files.readString(new File(dir, "report.html").toPath()).contains("</html>"));
+    }
+
+    @Test
+    void checkpointsWrittenWithoutTheConvolutionCacheResumeWithIt(@TempDir File dir) throws Exception {
+        train(dir, 1);
+        CheckpointStore store = new CheckpointStore(new Path(dir.toURI()), sc.hadoopConfiguration(), 2);
+        CheckpointStore.Checkpoint old = store.loadLatest().orElseThrow();
+        old.network().getConfiguration().setCacheMode(org.deeplearning4j.nn.conf.CacheMode.NONE);
+        old.network().getConfiguration().getVertices().values().forEach(v -> {
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex layer) {
+                layer.getLayerConf().setCacheMode(org.deeplearning4j.nn.conf.CacheMode.NONE);
+            }
+        });
+        store.save(old.network(), old.epochsDone(), old.globalStep(), 0);
+        ComputationGraph written = store.loadLatest().orElseThrow().network();
+        assertEquals(org.deeplearning4j.nn.conf.CacheMode.NONE, written.getLayer("initial_conv").conf()
+                .getCacheMode(), "an old checkpoint, as written");
+
+        ComputationGraph resumed = train(dir, 2).network();
+        assertEquals(ResNetBuilder.CACHE_MODE, resumed.getConfiguration().getCacheMode());
+        // what DL4J's workers build their networks from
+        ComputationGraph onWorker = new ComputationGraph(org.deeplearning4j.nn.conf.ComputationGraphConfiguration
+                .fromJson(resumed.getConfiguration().toJson()));
+        onWorker.init();
+        assertEquals(ResNetBuilder.CACHE_MODE, onWorker.getLayer("initial_conv").conf().getCacheMode());
+        for (org.deeplearning4j.nn.api.Layer l : resumed.getLayers()) {
+            assertEquals(ResNetBuilder.CACHE_MODE, l.conf().getCacheMode(), l.conf().getLayer().getLayerName());
+        }
     }
 
     /**
