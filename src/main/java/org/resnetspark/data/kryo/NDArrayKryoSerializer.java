@@ -25,8 +25,8 @@ import java.nio.ByteOrder;
  * <p>Guarantees: {@link #read} returns an array equal to the one written, with the same data type and shape, in
  * 'c' order, detached from any workspace. On the CPU backend numeric arrays are written as their raw bytes in this
  * machine's byte order (reading them on a machine with the other byte order fails with a message saying so);
- * other backends and data types (strings, compressed arrays) use ND4J's own format, so every array ND4J can
- * serialize still round-trips.
+ * other backends, empty and compressed arrays use ND4J's own format, so every array ND4J can serialize still
+ * round-trips.
  */
 public final class NDArrayKryoSerializer extends Serializer<INDArray> {
 
@@ -77,6 +77,13 @@ public final class NDArrayKryoSerializer extends Serializer<INDArray> {
 
     @Override
     public INDArray read(Kryo kryo, Input input, Class<INDArray> type) {
+        // a task may deserialize while a workspace is open; its arrays must outlive it
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return readDetached(input);
+        }
+    }
+
+    private static INDArray readDetached(Input input) {
         byte format = input.readByte();
         if (format == ND4J_FORMAT) {
             return Nd4j.read(new DataInputStream(input));
@@ -95,10 +102,7 @@ public final class NDArrayKryoSerializer extends Serializer<INDArray> {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = input.readVarLong(true);
         }
-        INDArray a;
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            a = Nd4j.createUninitialized(dataType, shape, 'c');
-        }
+        INDArray a = Nd4j.createUninitialized(dataType, shape, 'c');
         long length = a.length() * dataType.width();
         if (length == 0) {
             return a;

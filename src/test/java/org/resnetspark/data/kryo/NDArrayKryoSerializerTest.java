@@ -102,14 +102,21 @@ class NDArrayKryoSerializerTest {
     void readingInsideAWorkspaceGivesADetachedArray() {
         SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
         INDArray a = Nd4j.linspace(DataType.FLOAT, 1, 24, 1).reshape(2, 3, 4);
+        INDArray empty = Nd4j.create(DataType.FLOAT, 0, 3);
         ByteBuffer bytes = kryo.serialize(a, ClassTag$.MODULE$.apply(Object.class));
+        ByteBuffer emptyBytes = kryo.serialize(empty, ClassTag$.MODULE$.apply(Object.class));
         WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
         INDArray back;
+        INDArray emptyBack;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "kryo-test")) {
             back = (INDArray) kryo.deserialize(bytes, ClassTag$.MODULE$.apply(Object.class));
+            emptyBack = (INDArray) kryo.deserialize(emptyBytes, ClassTag$.MODULE$.apply(Object.class));
         }
         assertSameArray(a, back);
         assertEquals(24f, back.getFloat(1, 2, 3));
+        // empty arrays go through ND4J's own format, detached all the same
+        assertTrue(emptyBack.isEmpty());
+        assertFalse(emptyBack.isAttached());
     }
 
     @Test
