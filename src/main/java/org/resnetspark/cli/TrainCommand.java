@@ -271,21 +271,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The learning-rate schedule the flags ask for. */
     private LearningRateSchedule schedule(DatasetFamily family, int global, long images, int epochs) {
-        LearningRateSchedule s;
-        if (family == DatasetFamily.CIFAR10) {
-            s = baseLearningRate != null ? LearningRateSchedule.cifar10(global, images, baseLearningRate)
-                    : LearningRateSchedule.cifar10(global, images);
-        } else {
-            s = baseLearningRate != null ? LearningRateSchedule.imagenet(global, images, fineTune, baseLearningRate)
-                    : LearningRateSchedule.imagenet(global, images, fineTune);
-        }
-        if (linearSchedule()) {
-            s = s.linearOver(epochs);
-        }
-        if (warmupEpochs != null) {
-            s = s.withWarmup(warmupEpochs);
-        }
-        return s;
+        return LearningRateSchedule.forRun(family, global, images, fineTune,
+                baseLearningRate != null ? baseLearningRate : Double.NaN, linearSchedule(), epochs,
+                warmupEpochs != null ? warmupEpochs : Double.NaN);
     }
 
     private boolean linearSchedule() {

@@ -66,8 +66,9 @@ import java.util.UUID;
  * partitions that decode and augment per partition: the ImageNet family with TF's ImageNet train preprocessing,
  * the CIFAR family with a resize of the whole image to {@code imageSize}, then TF's CIFAR-10 train augmentation
  * (4-pixel zero pad, random crop, random flip) and per-image standardization (see {@link EncodedImagePreprocessor}).
- * Learning rate schedule ({@link #lrSchedule()}), weight decay and momentum are the family's defaults of the
- * {@code train} command.
+ * Learning rate schedule ({@link #lrSchedule()}, {@link #baseLearningRate()}, {@link #warmupEpochs()}) is built
+ * as the {@code train} command builds it from the same flags; weight decay and momentum are the family's defaults
+ * of that command.
  * Evaluation after the last epoch (and every {@link #epochsBetweenEvals()} epochs, if set) runs on the rows held
  * out by {@link #validationFraction()}, or on the training images when it is 0 (eval preprocessing), and is
  * logged as such. Images that fail to decode are skipped and
@@ -96,6 +97,8 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private final IntParam epochs;
     private final IntParam epochsBetweenEvals;
     private final Param<String> lrSchedule;
+    private final DoubleParam baseLearningRate;
+    private final DoubleParam warmupEpochs;
     private final DoubleParam batchNormDecay;
     private final DoubleParam validationFraction;
     private final Param<String> trainingMaster;
@@ -141,6 +144,12 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
                 + " official (TensorFlow's piecewise decay of the family) or linear (the same peak rate, warm-up over"
                 + " min(2, epochs/10) epochs, then linear decay to 0 at the last epoch: better for short runs)",
                 ParamValidators.inArray(new String[] {"official", "linear"}));
+        baseLearningRate = new DoubleParam(this, "baseLearningRate", "peak learning rate per batch of 128 images"
+                + " (cifar10) or 256 (imagenet), scaled by batchSize, as the train command's --base_learning_rate"
+                + " (> 0); unset: the family's default (0.1 and 0.128)", ParamValidators.gt(0));
+        warmupEpochs = new DoubleParam(this, "warmupEpochs", "linear warm-up from 0 over this many epochs, as the"
+                + " train command's --warmup_epochs (>= 0; with lrSchedule linear shorter than the run); unset: the"
+                + " schedule's own", ParamValidators.gtEq(0));
         batchNormDecay = new DoubleParam(this, "batchNormDecay", "decay of batch norm's moving averages, which"
                 + " evaluation and prediction use, in (0, 1): TensorFlow's 0.997 needs ~1000 steps to settle; use"
                 + " e.g. 0.9 when the fit has only a few hundred steps", ParamValidators.inRange(0, 1, false, false));
@@ -230,6 +239,14 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public Param<String> lrSchedule() {
         return lrSchedule;
+    }
+
+    public DoubleParam baseLearningRate() {
+        return baseLearningRate;
+    }
+
+    public DoubleParam warmupEpochs() {
+        return warmupEpochs;
     }
 
     public DoubleParam batchNormDecay() {
@@ -326,6 +343,16 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
 
     public String getLrSchedule() {
         return getOrDefault(lrSchedule);
+    }
+
+    /** The set base learning rate, or NaN when unset (the family's default). */
+    public double getBaseLearningRate() {
+        return isDefined(baseLearningRate) ? (Double) getOrDefault(baseLearningRate) : Double.NaN;
+    }
+
+    /** The set warm-up in epochs, or NaN when unset (the schedule's own). */
+    public double getWarmupEpochs() {
+        return isDefined(warmupEpochs) ? (Double) getOrDefault(warmupEpochs) : Double.NaN;
     }
 
     public double getBatchNormDecay() {
@@ -439,6 +466,16 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         return this;
     }
 
+    public ResNetClassifier setBaseLearningRate(double v) {
+        set(baseLearningRate, v);
+        return this;
+    }
+
+    public ResNetClassifier setWarmupEpochs(double v) {
+        set(warmupEpochs, v);
+        return this;
+    }
+
     public ResNetClassifier setBatchNormDecay(double v) {
         set(batchNormDecay, v);
         return this;
@@ -526,6 +563,10 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
             throw new IllegalArgumentException("batchSize " + global + " must be a positive multiple of numWorkers ("
                     + workers + ") so every worker gets the same share");
         }
+        if (getLrSchedule().equals("linear") && getWarmupEpochs() >= getEpochs()) {
+            throw new IllegalArgumentException("warmupEpochs " + getWarmupEpochs() + ": with lrSchedule linear it"
+                    + " must be shorter than the run (epochs " + getEpochs() + ")");
+        }
         Dataset<Row> labeled = df.select(functions.col(escape(getImageCol())).as("image"),
                 functions.col(escape(getLabelCol())).cast("long").as("label"));
         checkLabels(labeled, spec.numClasses());
@@ -592,11 +633,8 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
     private TrainSettings settings(ResNetSpec spec, long images, int workers) {
         boolean cifar = spec.family() == DatasetFamily.CIFAR10;
         int global = getBatchSize();
-        LearningRateSchedule schedule = cifar ? LearningRateSchedule.cifar10(global, images)
-                : LearningRateSchedule.imagenet(global, images, false);
-        if (getLrSchedule().equals("linear")) {
-            schedule = schedule.linearOver(getEpochs());
-        }
+        LearningRateSchedule schedule = LearningRateSchedule.forRun(spec.family(), global, images, false,
+                getBaseLearningRate(), getLrSchedule().equals("linear"), getEpochs(), getWarmupEpochs());
         DistributionSettings dist = new DistributionSettings(
                 DistributionSettings.TrainingMasterKind.parse(getTrainingMaster()), workers, 1, global / workers, 5,
                 1e-3, true, 40123, getSeed());

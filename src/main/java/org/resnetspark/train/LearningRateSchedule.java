@@ -1,6 +1,7 @@
 package org.resnetspark.train;
 
 import org.nd4j.linalg.schedule.ISchedule;
+import org.resnetspark.model.DatasetFamily;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 import java.util.Arrays;
@@ -111,6 +112,31 @@ public final class LearningRateSchedule implements ISchedule {
     public static LearningRateSchedule imagenet(int globalBatch, long numImages, boolean fineTune, double baseRate) {
         return new LearningRateSchedule(baseRate * globalBatch / 256.0, (double) numImages / globalBatch,
                 fineTune ? 0 : 5, new double[] {30, 60, 80, 90}, new double[] {1, 0.1, 0.01, 1e-3, 1e-4});
+    }
+
+    /**
+     * The schedule a training run asks for, as the {@code train} command's flags and the estimator's Params
+     * describe it: the family's TensorFlow schedule ({@link #cifar10} or {@link #imagenet}), at {@code baseRate}
+     * per batch of 128 (CIFAR-10) or 256 (ImageNet) when it is not NaN, as {@link #linearOver} the run's
+     * {@code epochs} when {@code linear}, and with a warm-up of {@code warmupEpochs} when it is not NaN.
+     *
+     * @throws IllegalArgumentException if the warm-up is negative or, with {@code linear}, not shorter than the run
+     */
+    public static LearningRateSchedule forRun(DatasetFamily family, int globalBatch, long numImages,
+                                              boolean fineTune, double baseRate, boolean linear, int epochs,
+                                              double warmupEpochs) {
+        boolean base = !Double.isNaN(baseRate);
+        LearningRateSchedule s;
+        if (family == DatasetFamily.CIFAR10) {
+            s = base ? cifar10(globalBatch, numImages, baseRate) : cifar10(globalBatch, numImages);
+        } else {
+            s = base ? imagenet(globalBatch, numImages, fineTune, baseRate)
+                    : imagenet(globalBatch, numImages, fineTune);
+        }
+        if (linear) {
+            s = s.linearOver(epochs);
+        }
+        return Double.isNaN(warmupEpochs) ? s : s.withWarmup(warmupEpochs);
     }
 
     /**

@@ -54,6 +54,7 @@ class ResNetClassifierTest {
         estimator = new ResNetClassifier()
                 .setFamily("cifar10").setResnetSize(8).setNumClasses(CLASSES).setImageSize(16)
                 .setBatchSize(64).setEpochs(1).setSeed(7).setTopK(3).setValidationFraction(0.2)
+                .setBaseLearningRate(0.05).setWarmupEpochs(0.5)
                 .setModelDir(new File(tmp, "training-run").toURI().toString());
         long t0 = System.nanoTime();
         model = estimator.fit(train);
@@ -142,6 +143,14 @@ class ResNetClassifierTest {
     }
 
     @Test
+    void scheduleParamsReachTheTrainingRun() throws IOException {
+        String rate = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new File(tmp, "training-run/metrics.json")).get("run").get("learning_rate").asText();
+        // 0.05 per 128 images at a batch of 64; TF's CIFAR-10 piecewise schedule with the warm-up asked for
+        assertTrue(rate.startsWith("lr 0.02500,") && rate.contains("warm-up 0.5 epochs"), rate);
+    }
+
+    @Test
     void copyHonoursExtra() {
         ResNetClassificationModel copy = model.copy(new ParamMap().put(model.topK().w(2)));
         assertEquals(2, copy.getTopK());
@@ -161,7 +170,7 @@ class ResNetClassifierTest {
         for (var p : estimator.params()) {
             assertTrue(explained.contains(p.name() + ": " + p.doc()), p.name());
         }
-        assertEquals(23, estimator.params().length, "Params found by reflection");
+        assertEquals(25, estimator.params().length, "Params found by reflection");
         assertTrue(explained.contains("labelCol: label column: 0-based"), explained);
         assertTrue(model.explainParams().contains("topK"));
     }
@@ -181,6 +190,11 @@ class ResNetClassifierTest {
         assertEquals("label", e.getLabelCol());
         assertEquals(224, e.getImageSize());
         assertEquals(10, e.setFamily("cifar10").getNumClasses());
+        assertTrue(Double.isNaN(e.getBaseLearningRate()), "unset: the family's default");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> e.setBaseLearningRate(0))
+                .getMessage().contains("baseLearningRate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> e.setWarmupEpochs(-1))
+                .getMessage().contains("warmupEpochs"));
         // checks of fit before any training
         IllegalArgumentException depth = assertThrows(IllegalArgumentException.class,
                 () -> e.setResnetSize(9).setNumClasses(CLASSES).fit(validation));
@@ -189,6 +203,10 @@ class ResNetClassifierTest {
                 () -> e.setResnetSize(8).fit(shapes("shapes-validation-00000-of-00001")
                         .drop("label").withColumnRenamed("image/class/label", "label")));
         assertTrue(oneBased.getMessage().contains("0-based"), oneBased.getMessage());
+        IllegalArgumentException warmup = assertThrows(IllegalArgumentException.class,
+                () -> e.copy(ParamMap.empty()).setLrSchedule("linear").setEpochs(2).setWarmupEpochs(2)
+                        .fit(validation));
+        assertTrue(warmup.getMessage().contains("warmupEpochs 2.0"), warmup.getMessage());
         IllegalArgumentException notBinary = assertThrows(IllegalArgumentException.class,
                 () -> model.copy(ParamMap.empty()).setImageCol("label").transform(validation));
         assertTrue(notBinary.getMessage().contains("must be binary"), notBinary.getMessage());

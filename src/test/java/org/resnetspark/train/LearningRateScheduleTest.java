@@ -93,6 +93,21 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void forRunCombinesFamilyBaseRateLinearDecayAndWarmUp() {
+        double nan = Double.NaN;
+        assertEquals(LearningRateSchedule.cifar10(128, 50_000),
+                LearningRateSchedule.forRun(DatasetFamily.CIFAR10, 128, 50_000, false, nan, false, 182, nan));
+        assertEquals(LearningRateSchedule.imagenet(256, 1_281_167, true),
+                LearningRateSchedule.forRun(DatasetFamily.IMAGENET, 256, 1_281_167, true, nan, false, 90, nan));
+        assertEquals(LearningRateSchedule.linear(0.4 * 64 / 128, 50_000 / 64.0, 3, 30),
+                LearningRateSchedule.forRun(DatasetFamily.CIFAR10, 64, 50_000, false, 0.4, true, 30, 3));
+        assertEquals(LearningRateSchedule.imagenet(512, 1_000, false, 0.2).withWarmup(0),
+                LearningRateSchedule.forRun(DatasetFamily.IMAGENET, 512, 1_000, false, 0.2, false, 90, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> LearningRateSchedule.forRun(DatasetFamily.CIFAR10, 128, 50_000, false, nan, true, 10, 10));
+    }
+
+    @Test
     void momentumUpdateIsTensorflowHeavyBall() {
         Momentum config = new Momentum(0.5, 0.9);
         INDArray state = Nd4j.zeros(DataType.FLOAT, 1, 2);
