@@ -34,20 +34,17 @@ class LauncherThreadsTest {
     @BeforeEach
     void builtProjectAndFakeCommands() throws IOException {
         Path home = tmp.resolve("home");
-        Path bin = Files.createDirectories(home.resolve("bin"));
-        Files.copy(Path.of("bin/resnet-spark"), bin.resolve("resnet-spark"));
-        bin.resolve("resnet-spark").toFile().setExecutable(true);
-        Files.createDirectories(home.resolve("src/main"));
-        Files.writeString(home.resolve("pom.xml"), "<project/>");
+        launcher = Files.createDirectories(home.resolve("bin")).resolve("resnet-spark");
+        Files.copy(Path.of("bin/resnet-spark"), launcher);
+        Path sources = Files.createDirectories(home.resolve("src/main"));
+        Path pom = Files.writeString(home.resolve("pom.xml"), "<project/>");
+        // backdated, so the stamp written next is newer even where file times are coarse: no Maven build
+        FileTime older = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(sources, older);
+        Files.setLastModifiedTime(pom, older);
         Path target = Files.createDirectories(home.resolve("target"));
         Files.writeString(target.resolve("classpath.txt"), "");
-        Path stamp = Files.writeString(target.resolve(".resnet-spark-built"), "");
-        FileTime older = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
-        for (Path p : List.of(home.resolve("src/main"), home.resolve("pom.xml"), home.resolve("src"))) {
-            Files.setLastModifiedTime(p, older);
-        }
-        Files.setLastModifiedTime(stamp, FileTime.fromMillis(System.currentTimeMillis()));
-        launcher = bin.resolve("resnet-spark");
+        Files.writeString(target.resolve(".resnet-spark-built"), "");
         fakes = Files.createDirectories(tmp.resolve("fakes"));
         script(fakes.resolve("nproc"), "echo 8");
         script(fakes.resolve("java"), "echo \"OMP=${OMP_NUM_THREADS:-unset}\"");
