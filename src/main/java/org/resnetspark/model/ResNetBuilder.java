@@ -221,7 +221,7 @@ public final class ResNetBuilder {
         }
 
         String relu(String name, String in) {
-            b.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), in);
+            b.addLayer(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
             return name;
         }
 

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.resnetspark.model.ResNetBuilder;
+import org.resnetspark.model.ReluActivation;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,7 +128,8 @@ final class GradientReference {
             INDArray za = a.get(in).castTo(DataType.DOUBLE);
             INDArray zb = b.get(in).castTo(DataType.DOUBLE);
             if (lv.getLayerConf().getLayer() instanceof ActivationLayer al
-                    && al.getActivationFn() instanceof ActivationReLU) {
+                    && (al.getActivationFn() instanceof ActivationReLU
+                    || al.getActivationFn() instanceof ReluActivation)) {
                 INDArray differ = za.gt(0).neq(zb.gt(0));
                 int n = differ.castTo(DataType.INT32).sumNumber().intValue();
                 if (n > 0) {
