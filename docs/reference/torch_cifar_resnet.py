@@ -9,8 +9,11 @@ heavy-ball momentum 0.9, and learning rate (linear warm-up over min(2, epochs/10
 
 Needs PyTorch (e.g. pip install torch) and numpy. Prints one JSON line per epoch; --out writes them all.
 Usage: python3 torch_cifar_resnet.py --epochs 10 [--lr 0.1] [--wd 2e-4] [--warmup E] [--ls 0] [--batch 128]
+       python3 torch_cifar_resnet.py --bench_steps 10 [--threads 2] [--batch 128]: the training step alone (forward,
+       loss with L2, backward, momentum update) on random data, median ms of K steps after 3 warm-ups, as
+       `bin/resnet-spark bench train --dataset cifar10` measures it; prints one JSON line.
 """
-import argparse, io, json, math, tarfile, time
+import argparse, io, json, math, os, tarfile, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 
 p = argparse.ArgumentParser()
@@ -30,6 +33,7 @@ p.add_argument('--eval_every', type=int, default=2)
 p.add_argument('--out', default=None)
 p.add_argument('--threads', type=int, default=0)
 p.add_argument('--batch', type=int, default=128)
+p.add_argument('--bench_steps', type=int, default=0)
 a = p.parse_args()
 if a.threads: torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed); rng = np.random.default_rng(a.seed)
@@ -45,7 +49,7 @@ def load():
     tr = np.concatenate([d for _, d in sorted(tr)])
     return tr[:, 1:].reshape(-1, 3, 32, 32), tr[:, 0].astype(np.int64), te[:, 1:].reshape(-1, 3, 32, 32), te[:, 0].astype(np.int64)
 
-xtr, ytr, xte, yte = load()
+if not a.bench_steps: xtr, ytr, xte, yte = load()
 
 def standardize(x):
     x = x.astype(np.float32)
@@ -104,7 +108,26 @@ net = net.to(memory_format=torch.channels_last)
 decay = [p_ for n_, p_ in net.named_parameters() if p_.dim() > 1]
 print('params', sum(p_.numel() for p_ in net.parameters()))
 opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9, nesterov=a.nesterov)
-B = a.batch; steps = len(xtr) // B; total = steps * a.epochs
+B = a.batch
+
+def train_step(x, y):
+    out = net(x)
+    loss = F.cross_entropy(out, y, label_smoothing=a.ls)
+    l2 = sum((w * w).sum() for w in decay) * (a.wd / 2)
+    opt.zero_grad(); (loss + l2).backward(); opt.step()
+    return loss, l2
+
+if a.bench_steps:
+    x = torch.randn(B, 3, 32, 32).contiguous(memory_format=torch.channels_last); y = torch.arange(B) % 10
+    times = []
+    for i in range(3 + a.bench_steps):
+        t = time.perf_counter(); train_step(x, y); times.append(time.perf_counter() - t)
+    ms = sorted(times[3:])[len(times[3:]) // 2] * 1000
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'resnet_size': a.size,
+                      'batch_size': B, 'ms_per_step': round(ms, 1), 'min_ms': round(min(times[3:]) * 1000, 1),
+                      'images_per_sec': round(B / ms * 1000, 1), 'load_avg_1min': os.getloadavg()[0]}))
+    raise SystemExit
+steps = len(xtr) // B; total = steps * a.epochs
 warm = (min(2, a.epochs / 10) if a.warmup < 0 else a.warmup) * steps
 def lr_at(g):
     if g < warm: return a.lr * g / warm
@@ -125,10 +148,7 @@ for ep in range(1, a.epochs + 1):
         idx = perm[s_ * B:(s_ + 1) * B]
         x = torch.from_numpy(augment(xtr[idx])).contiguous(memory_format=torch.channels_last); y = torch.from_numpy(ytr[idx])
         for gr in opt.param_groups: gr['lr'] = lr_at(g)
-        out = net(x)
-        loss = F.cross_entropy(out, y, label_smoothing=a.ls)
-        l2 = sum((w * w).sum() for w in decay) * (a.wd / 2)
-        opt.zero_grad(); (loss + l2).backward(); opt.step(); g += 1; tl += loss.item()
+        loss, l2 = train_step(x, y); g += 1; tl += loss.item()
     rec = {'epoch': ep, 'train_ce': tl / steps, 'l2': l2.item(), 'img_s': steps * B / (time.time() - te0), 'elapsed': time.time() - t0}
     if ep % a.eval_every == 0 or ep == a.epochs: rec['top1'] = float(evaluate())
     print(json.dumps(rec), flush=True); log.append(rec)
