@@ -64,7 +64,8 @@ public record BackendStatus(String backend, String loadedBuild, String choice, b
                 + ", DL4J layer helpers " + (layerHelpersActive() ? "ON" : "OFF") + " [" + h + "]"
                 + (layerHelpersActive() && !nativeOneDnn ? " (running libnd4j's generic ops: no oneDNN)" : "")
                 + (layerHelpersActive() ? ", batch norm in training: " + (BatchNormHelpers.enabled()
-                        ? "PlanarBatchNormHelper" : "DL4J's (-D" + BatchNormHelpers.PROPERTY + "=dl4j)") : "")
+                        ? "PlanarBatchNormHelper, native kernels " + NativeBatchNorm.status()
+                        : "DL4J's (-D" + BatchNormHelpers.PROPERTY + "=dl4j)") : "")
                 + ", OMP threads " + ompThreads;
     }
 }

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.lang.reflect.Field;
+import java.util.function.Supplier;
 
 /**
  * Puts {@link PlanarBatchNormHelper} in place of DL4J's oneDNN batch-norm helper in a network's layers.
@@ -39,6 +40,11 @@ public final class BatchNormHelpers {
      * @return how many layers now use {@link PlanarBatchNormHelper}
      */
     public static int install(Model model) {
+        return install(model, PlanarBatchNormHelper::new);
+    }
+
+    /** {@link #install(Model)} with helpers from {@code helpers} (tests choose the native kernels or ND4J ops). */
+    static int install(Model model, Supplier<PlanarBatchNormHelper> helpers) {
         if (!enabled()) {
             return 0;
         }
@@ -48,7 +54,7 @@ public final class BatchNormHelpers {
         for (Layer layer : layers) {
             if (layer instanceof BatchNormalization bn) {
                 if (bn.getHelper() instanceof MKLDNNBatchNormHelper) {
-                    set(bn, new PlanarBatchNormHelper());
+                    set(bn, helpers.get());
                 }
                 if (bn.getHelper() instanceof PlanarBatchNormHelper) {
                     planar++;

@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.resnetspark.backend.Backend;
 import org.resnetspark.backend.BatchNormHelpers;
 import org.resnetspark.backend.BackendStatus;
+import org.resnetspark.backend.NativeBatchNorm;
 import org.resnetspark.cli.ModelOptions;
 import org.resnetspark.cli.UsageException;
 import org.resnetspark.model.DatasetFamily;
@@ -221,6 +222,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
         o.put("backend_build", backend.loadedBuild());
         o.put("onednn_in_libnd4j", backend.nativeOneDnn());
         o.put("helpers", helperUse);
+        o.put("native_batchnorm", NativeBatchNorm.status());
         o.put("omp_threads", backend.ompThreads());
         o.put("final_loss", round(score, 4));
         o.put("load_avg_1m", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
@@ -321,8 +323,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
         sb.append(String.format("ResNet-%s v%s (%s, %sx%s, %s, %s), batch %s: median of %s steps after %s warm-ups%n",
                 o.get("resnet_size"), o.get("resnet_version"), o.get("dataset"), o.get("image_size"), o.get("image_size"),
                 o.get("data_format"), o.get("dtype"), o.get("batch_size"), o.get("steps"), o.get("warmup")));
-        sb.append(String.format("backend      %s (build %s, OMP threads %s), helpers %s%n", o.get("backend"),
-                o.get("backend_build"), o.get("omp_threads"), o.get("helpers")));
+        sb.append(String.format("backend      %s (build %s, OMP threads %s), helpers %s, native batch norm %s%n",
+                o.get("backend"), o.get("backend_build"), o.get("omp_threads"), o.get("helpers"),
+                o.get("native_batchnorm")));
         sb.append(String.format("ms/step      %s (min %s, max %s)%n", o.get("ms_per_step"), o.get("ms_per_step_min"),
                 o.get("ms_per_step_max")));
         sb.append(String.format("images/s     %s%n", o.get("images_per_sec")));

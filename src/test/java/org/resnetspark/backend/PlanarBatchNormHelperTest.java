@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -30,28 +31,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link PlanarBatchNormHelper} computes what DL4J's oneDNN helper computes: gradients against a float64
  * reference network, and two training steps (loss, every parameter incl. the moving averages) against DL4J's
- * helper; the variance stays right for a channel whose mean is large against its spread.
+ * helper; the variance stays right for a channel whose mean is large against its spread. Each with the native
+ * kernels ({@link NativeBatchNorm}) and with ND4J ops.
  */
 class PlanarBatchNormHelperTest {
 
+    /** Each network with the native kernels and with ND4J ops. */
     static Stream<Arguments> networks() {
-        return Stream.of(
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5)),
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2)),
+        return Stream.of(true, false).flatMap(nativeKernels -> Stream.of(
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5), nativeKernels),
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2), nativeKernels),
                 // NHWC: the helper falls back to DL4J's computations
-                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withFormat(CNN2DFormat.NHWC)));
+                Arguments.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withFormat(CNN2DFormat.NHWC),
+                        nativeKernels)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, native kernels {1}")
     @MethodSource("networks")
-    void gradientsMatchFloat64AndTrainingMatchesDl4jsHelper(ResNetSpec spec) {
+    void gradientsMatchFloat64AndTrainingMatchesDl4jsHelper(ResNetSpec spec, boolean nativeKernels) {
         Backend.init();
         ResNetBuilder builder = ResNetBuilder.of(spec).seed(11);
         ComputationGraph planar = builder.build();
         ComputationGraph dl4j = builder.build();
         dl4j.setParams(planar.params().dup());
         int bnLayers = (int) List.of(planar.getLayers()).stream().filter(l -> l instanceof BatchNormalization).count();
-        assertEquals(bnLayers, BatchNormHelpers.install(planar), "layers on the planar helper");
+        assertEquals(bnLayers, BatchNormHelpers.install(planar, () -> new PlanarBatchNormHelper(nativeKernels)),
+                "layers on the planar helper");
         for (Layer l : dl4j.getLayers()) {
             if (l instanceof BatchNormalization) {
                 assertInstanceOf(MKLDNNBatchNormHelper.class, l.getHelper(), "the comparison network keeps DL4J's");
@@ -80,12 +85,13 @@ class PlanarBatchNormHelperTest {
         assertTrue(maxDiff <= 1e-4, "max |param planar - DL4J helper| after 2 steps = " + maxDiff);
     }
 
-    @Test
-    void varianceOfAChannelFarFromZero() {
+    @ParameterizedTest(name = "native kernels {0}")
+    @ValueSource(booleans = {true, false})
+    void varianceOfAChannelFarFromZero(boolean nativeKernels) {
         Backend.init();
         ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5);
         ComputationGraph net = ResNetBuilder.of(spec).seed(3).build();
-        BatchNormHelpers.install(net);
+        BatchNormHelpers.install(net, () -> new PlanarBatchNormHelper(nativeKernels));
         BatchNormalization bn = firstBatchNorm(net);
         Nd4j.getRandom().setSeed(5);
         long channels = bn.getParam("gamma").length();

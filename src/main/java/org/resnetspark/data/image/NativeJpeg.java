@@ -1,11 +1,7 @@
 package org.resnetspark.data.image;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Locale;
+import org.resnetspark.nativelib.NativeLibraries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +22,6 @@ public final class NativeJpeg {
     public static final String PROPERTY = "resnet.spark.jpeg";
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeJpeg.class);
-    private static final String RESOURCE_DIR = "/native/linux-x86_64/";
     private static final String LIBJPEG = "libjpeg.so.62";
     private static final String LIBRARY = "libresnetjpeg.so";
     private static final String STATUS = load();
@@ -62,56 +57,21 @@ public final class NativeJpeg {
         if ("opencv".equalsIgnoreCase(System.getProperty(PROPERTY, ""))) {
             return "off (-D" + PROPERTY + "=opencv)";
         }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "");
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return "unavailable: built for linux-x86_64 only, this is " + os + "-" + arch;
+        String unavailable = NativeLibraries.unavailableReason(LIBJPEG, LIBRARY);
+        if (unavailable != null) {
+            return "unavailable: " + unavailable;
         }
-        if (NativeJpeg.class.getResource(RESOURCE_DIR + LIBRARY) == null) {
-            return "unavailable: " + RESOURCE_DIR + LIBRARY + " is not on the classpath (built without gcc or"
-                    + " libjpeg-turbo's headers)";
-        }
-        Path dir = null;
         try {
-            dir = Files.createTempDirectory("resnet-spark-jpeg");
             // libjpeg first: ours finds it as an already loaded soname
-            System.load(extract(LIBJPEG, dir).toString());
-            System.load(extract(LIBRARY, dir).toString());
+            NativeLibraries.load(LIBJPEG, LIBRARY);
             String version = libraryVersion();
-            LOG.info("JPEG decoding: {} through {}{} (region decoding)", version, RESOURCE_DIR, LIBRARY);
+            LOG.info("JPEG decoding: {} through {}{} (region decoding)", version, NativeLibraries.RESOURCE_DIR,
+                    LIBRARY);
             return version;
         } catch (IOException | LinkageError e) {
             String reason = "unavailable: " + e;
             LOG.warn("JPEG region decoding {}; decoding whole images with OpenCV instead", reason);
             return reason;
-        } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    private static Path extract(String name, Path dir) throws IOException {
-        Path target = dir.resolve(name);
-        try (InputStream in = NativeJpeg.class.getResourceAsStream(RESOURCE_DIR + name)) {
-            if (in == null) {
-                throw new IOException(RESOURCE_DIR + name + " missing from the classpath");
-            }
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return target;
-    }
-
-    /** A loaded library's file is no longer needed on Linux: nothing is left behind in the temp directory. */
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            LOG.debug("could not delete {}: {}", dir, e.toString());
         }
     }
 }
