@@ -7,7 +7,8 @@
  * statistics are one pass, the normalization one, the gradient two. Sums are accumulated in double, so no
  * digits are lost to a mean that is large against the spread (the deviations are formed before squaring).
  *
- * Single-threaded: the callers run one training worker per core.
+ * Channels are spread over OpenMP threads (OMP_NUM_THREADS, as libnd4j's own ops; the library binds to the
+ * libgomp that ND4J has already loaded, so both share one thread pool).
  */
 #include <jni.h>
 #include <math.h>
@@ -38,6 +39,7 @@ JNIEXPORT void JNICALL Java_org_resnetspark_backend_NativeBatchNorm_statistics(
     float *mean = (float *) (intptr_t) mean_address;
     float *var = (float *) (intptr_t) var_address;
     double m = (double) n * hw;
+    #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < channels; ch++) {
         /* shifted by the channel's first value: the squares are of deviations near the mean, not of raw values */
         double k = PLANE(x, 0, ch)[0];
@@ -71,6 +73,7 @@ JNIEXPORT void JNICALL Java_org_resnetspark_backend_NativeBatchNorm_normalize(
     const float *var = (const float *) (intptr_t) var_address;
     const float *gamma = (const float *) (intptr_t) gamma_address;
     const float *beta = (const float *) (intptr_t) beta_address;
+    #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < channels; ch++) {
         float scale = (float) (gamma[ch] / sqrt((double) var[ch] + eps));
         for (int i = 0; i < n; i++) {
@@ -120,6 +123,7 @@ JNIEXPORT void JNICALL Java_org_resnetspark_backend_NativeBatchNorm_backward(
     float *dgamma = (float *) (intptr_t) dgamma_address;
     float *dbeta = (float *) (intptr_t) dbeta_address;
     double m = (double) n * hw;
+    #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < channels; ch++) {
         double sum_e = 0, sum_ed = 0;
         for (int i = 0; i < n; i++) {

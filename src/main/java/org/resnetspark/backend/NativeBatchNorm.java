@@ -20,7 +20,8 @@ import java.io.IOException;
  *
  * <p>Guarantees: every method checks the arrays it is given (float32, CPU memory, C order, contiguous, lengths
  * matching {@code x}'s channels) and throws {@link IllegalArgumentException} before touching memory otherwise.
- * The kernels run on the calling thread. {@code -Dresnet.spark.batchnorm.native=false} (on executors: in
+ * The kernels spread channels over OpenMP threads ({@code OMP_NUM_THREADS}, as libnd4j's ops). They are loaded
+ * after ND4J, so they bind to the libgomp it ships. {@code -Dresnet.spark.batchnorm.native=false} (on executors: in
  * {@code spark.executor.extraJavaOptions}) switches them off; so does a build without gcc, another platform, or
  * a non-CPU ND4J backend, and {@link #status()} says why.
  */
