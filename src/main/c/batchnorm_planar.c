@@ -2,8 +2,8 @@
  * JNI entry points of org.resnetspark.backend.NativeBatchNorm: batch norm over NCHW float32 activations, one
  * channel at a time, each channel's N planes of H*W contiguous values.
  *
- * Why: the same computations through ND4J ops take one op per step, each a full pass over the activation (copy,
- * subtract, reduce, multiply, add: ~26 passes per layer for statistics, normalization and gradient). Here the
+ * Why: the same computations as ND4J ops are one op per elementary step, each a full pass over the activation
+ * (copy, subtract, reduce, multiply, add: ~26 passes per layer for statistics, normalization and gradient). Here the
  * statistics are one pass, the normalization one, the gradient two. Sums are accumulated in double, so no
  * digits are lost to a mean that is large against the spread (the deviations are formed before squaring).
  *

@@ -88,7 +88,7 @@ public final class NativeBatchNorm {
             throw new IllegalArgumentException("batch-norm kernels take float32 [N, C, H, W] arrays in C order with "
                     + "default strides; got " + x.dataType() + " " + x.shapeInfoToString().replace('\n', ' '));
         }
-        if (x.length() > Integer.MAX_VALUE || x.size(2) * x.size(3) > Integer.MAX_VALUE) {
+        if (x.length() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("activation of " + x.length() + " values: too large for the kernels");
         }
         return x.size(1);

@@ -116,14 +116,14 @@ public final class PlanarBatchNormHelper implements BatchNormalizationHelper {
 
     /** Fills {@link #meanCache} and {@link #varCache} with the minibatch statistics per channel. */
     private void batchStatistics(INDArray x, int axis, LayerWorkspaceMgr workspaceMgr) {
-        if (planar(x, axis) && useNative(x)) {
-            NativeBatchNorm.statistics(x, meanCache, varCache);
-            return;
-        }
         if (!planar(x, axis)) {
             int[] dims = axis == 1 ? new int[]{0, 2, 3} : new int[]{0, 1, 2};
             x.mean(meanCache, dims);
             Nd4j.exec(new Variance(x, varCache, false, dims));
+            return;
+        }
+        if (useNative(x)) {
+            NativeBatchNorm.statistics(x, meanCache, varCache);
             return;
         }
         long n = x.size(0);
