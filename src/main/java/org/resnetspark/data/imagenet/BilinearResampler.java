@@ -1,6 +1,7 @@
 package org.resnetspark.data.imagenet;
 
 import org.resnetspark.data.image.DecodedImage;
+import org.resnetspark.data.image.NativeJpeg;
 
 /**
  * Resamples decoded 8-bit BGR pixels to float RGB with per-channel means subtracted, writing straight into
@@ -10,8 +11,17 @@ import org.resnetspark.data.image.DecodedImage;
  * {@code bottom = bl + (br - bl) * xl}, {@code v = top + (bottom - top) * yl}, then {@code v - mean}.
  * The horizontal blends of a source row are computed once and reused by every output row that needs
  * that row (same values, fewer operations).
+ *
+ * <p>Where {@link NativeJpeg}'s library is loaded, the loop runs in its C version
+ * ({@code src/main/c/bilinear_resample.c}): the same float operations in the same order, so the same values bit
+ * for bit, about twice as fast (PERFORMANCE.md, session 21).
  */
 public final class BilinearResampler {
+    /** System property: {@code java} keeps the resampling in Java where the native loop is available (comparisons). */
+    public static final String PROPERTY = "resnet.spark.resample";
+    private static final boolean IN_NATIVE_CODE = NativeJpeg.available()
+            && !"java".equalsIgnoreCase(System.getProperty(PROPERTY, ""));
+
     private BilinearResampler() {
     }
 
@@ -22,6 +32,12 @@ public final class BilinearResampler {
      */
     public static void resample(DecodedImage image, AxisSampling xs, AxisSampling ys, float[] means,
                                 TensorLayout layout, float[] out, int offset) {
+        resample(image, xs, ys, means, layout, out, offset, IN_NATIVE_CODE);
+    }
+
+    /** {@code inNativeCode}: the loop of {@code src/main/c/bilinear_resample.c} (same values), else Java's. */
+    static void resample(DecodedImage image, AxisSampling xs, AxisSampling ys, float[] means, TensorLayout layout,
+                         float[] out, int offset, boolean inNativeCode) {
         int outW = xs.size();
         int outH = ys.size();
         if (offset < 0 || offset + 3 * outW * outH > out.length) {
@@ -44,6 +60,23 @@ public final class BilinearResampler {
             xLo[j] = (xs.lower(j) - x0) * 3;
             xHi[j] = (xs.upper(j) - x0) * 3;
             xLerp[j] = xs.lerp(j);
+        }
+        if (inNativeCode) {
+            int[] yLo = new int[outH];
+            int[] yHi = new int[outH];
+            float[] yLerp = new float[outH];
+            for (int i = 0; i < outH; i++) {
+                yLo[i] = ys.lower(i) - y0;
+                yHi[i] = ys.upper(i) - y0;
+                yLerp[i] = ys.lerp(i);
+            }
+            String error = resampleNative(src, rowBytes, xLo, xHi, xLerp, yLo, yHi, yLerp, means[0], means[1],
+                    means[2], layout == TensorLayout.NHWC, out, offset);
+            if (error != null) {
+                throw new IllegalStateException("resampling a " + image.width() + "x" + image.height()
+                        + " region: " + error);
+            }
+            return;
         }
         float[][] rows = {new float[outW * 3], new float[outW * 3]};
         float[] srcRow = new float[rowBytes];
@@ -77,6 +110,14 @@ public final class BilinearResampler {
             }
         }
     }
+
+    /**
+     * The loop below in C, same values ({@code src/main/c/bilinear_resample.c}, in {@link NativeJpeg}'s library);
+     * every index must already be checked. Returns null, or what went wrong.
+     */
+    private static native String resampleNative(byte[] src, int rowBytes, int[] xLo, int[] xHi, float[] xLerp,
+                                                int[] yLo, int[] yHi, float[] yLerp, float meanR, float meanG,
+                                                float meanB, boolean nhwc, float[] out, int offset);
 
     /** Returns the cache slot holding the horizontal blend of source row {@code y}, computing it if needed. */
     private static int rowSlot(int y, int keep, float[][] rows, int[] rowOf, byte[] src, int rowBytes, float[] srcRow,

@@ -2,9 +2,15 @@ package org.resnetspark.data.imagenet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import org.junit.jupiter.api.Test;
 import org.resnetspark.data.image.DecodedImage;
+import org.resnetspark.data.image.NativeJpeg;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /** Resize semantics against values computed by hand. */
 class BilinearResamplerTest {
@@ -115,6 +121,54 @@ class BilinearResamplerTest {
             assertEquals(1 + i, s.lower(i));
             assertEquals(2 + i, s.upper(i));
             assertEquals(0.625f, s.lerp(i), 1e-6f);
+        }
+    }
+    /**
+     * The C loop gives the Java loop's floats bit for bit: random pixels, both resize semantics, down- and
+     * upscaling, flips, a region with an origin, reduced-scale decoding, both layouts, an output offset.
+     */
+    @Test
+    void nativeLoopGivesTheJavaLoopsValuesExactly() {
+        assertTrue(NativeJpeg.available(), "the JPEG library should be built and loaded here: " + NativeJpeg.status());
+        SplittableRandom rng = new SplittableRandom(7);
+        float[] means = {123.68f, 116.78f, 103.94f};
+        for (int trial = 0; trial < 60; trial++) {
+            int w = 1 + rng.nextInt(300);
+            int h = 1 + rng.nextInt(300);
+            int d = new int[] {1, 2, 4, 8}[rng.nextInt(4)];
+            int dw = (w + d - 1) / d;
+            int dh = (h + d - 1) / d;
+            int outW = 1 + rng.nextInt(120);
+            int outH = 1 + rng.nextInt(120);
+            ResizeSemantics sem = ResizeSemantics.values()[rng.nextInt(ResizeSemantics.values().length)];
+            AxisSampling xs = AxisSampling.of(sem, 0, w, outW, 0, outW, rng.nextBoolean(), dw, d);
+            AxisSampling ys = AxisSampling.of(sem, 0, h, outH, 0, outH, false, dh, d);
+            // the region the decoder would return: just the columns and rows the samplings read
+            int x0 = xs.first();
+            int y0 = ys.first();
+            int rw = xs.last() - x0 + 1;
+            int rh = ys.last() - y0 + 1;
+            byte[] bgr = new byte[rw * rh * 3];
+            for (int i = 0; i < bgr.length; i++) {
+                bgr[i] = (byte) rng.nextInt(256);
+            }
+            DecodedImage region = new DecodedImage(x0, y0, rw, rh, d, bgr);
+            for (TensorLayout layout : TensorLayout.values()) {
+                int offset = rng.nextInt(10);
+                float[] java = new float[offset + 3 * outW * outH + 3];
+                float[] c = new float[java.length];
+                Arrays.fill(java, -1f);
+                Arrays.fill(c, -1f);
+                BilinearResampler.resample(region, xs, ys, means, layout, java, offset, false);
+                BilinearResampler.resample(region, xs, ys, means, layout, c, offset, true);
+                for (int i = 0; i < java.length; i++) {
+                    if (Float.floatToRawIntBits(java[i]) != Float.floatToRawIntBits(c[i])) {
+                        fail("trial " + trial + " (" + sem + ", " + layout + ", " + w + "x" + h + "/" + d + " -> "
+                                + outW + "x" + outH + "): value " + i + " is " + c[i] + " in C, " + java[i]
+                                + " in Java");
+                    }
+                }
+            }
         }
     }
 }
