@@ -14,7 +14,7 @@ import org.resnetspark.data.image.NativeJpeg;
  *
  * <p>Where {@link NativeJpeg}'s library is loaded, the loop runs in its C version
  * ({@code src/main/c/bilinear_resample.c}): the same float operations in the same order, so the same values bit
- * for bit, about twice as fast (PERFORMANCE.md, session 21).
+ * for bit; with it the train preprocessing ran 1.22-1.42x as fast (PERFORMANCE.md, session 21).
  */
 public final class BilinearResampler {
     /** System property: {@code java} keeps the resampling in Java where the native loop is available (comparisons). */
@@ -62,20 +62,7 @@ public final class BilinearResampler {
             xLerp[j] = xs.lerp(j);
         }
         if (inNativeCode) {
-            int[] yLo = new int[outH];
-            int[] yHi = new int[outH];
-            float[] yLerp = new float[outH];
-            for (int i = 0; i < outH; i++) {
-                yLo[i] = ys.lower(i) - y0;
-                yHi[i] = ys.upper(i) - y0;
-                yLerp[i] = ys.lerp(i);
-            }
-            String error = resampleNative(src, rowBytes, xLo, xHi, xLerp, yLo, yHi, yLerp, means[0], means[1],
-                    means[2], layout == TensorLayout.NHWC, out, offset);
-            if (error != null) {
-                throw new IllegalStateException("resampling a " + image.width() + "x" + image.height()
-                        + " region: " + error);
-            }
+            resampleInC(image, xLo, xHi, xLerp, ys, means, layout, out, offset);
             return;
         }
         float[][] rows = {new float[outW * 3], new float[outW * 3]};
@@ -108,6 +95,26 @@ public final class BilinearResampler {
                     out[o + 2 * plane] = top[k] + (bottom[k] - top[k]) * yl - meanB;
                 }
             }
+        }
+    }
+
+    /** The vertical tables relative to the region, then the C loop; the indices are checked by the caller. */
+    private static void resampleInC(DecodedImage image, int[] xLo, int[] xHi, float[] xLerp, AxisSampling ys,
+                                    float[] means, TensorLayout layout, float[] out, int offset) {
+        int outH = ys.size();
+        int[] yLo = new int[outH];
+        int[] yHi = new int[outH];
+        float[] yLerp = new float[outH];
+        for (int i = 0; i < outH; i++) {
+            yLo[i] = ys.lower(i) - image.originY();
+            yHi[i] = ys.upper(i) - image.originY();
+            yLerp[i] = ys.lerp(i);
+        }
+        String error = resampleNative(image.bgr(), image.width() * 3, xLo, xHi, xLerp, yLo, yHi, yLerp, means[0],
+                means[1], means[2], layout == TensorLayout.NHWC, out, offset);
+        if (error != null) {
+            throw new IllegalStateException("resampling a " + image.width() + "x" + image.height() + " region: "
+                    + error);
         }
     }
 
