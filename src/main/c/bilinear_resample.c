@@ -41,7 +41,7 @@ static void blend_column(const float *top, const float *bottom, float yl, float 
 /*
  * xLo/xHi: byte offsets of each output column's two source pixels within a row; yLo/yHi: each output row's two
  * source rows; all relative to the decoded region, already checked by the caller. Returns NULL, or a message if
- * native memory ran out.
+ * native memory ran out or an array could not be pinned.
  */
 JNIEXPORT jstring JNICALL Java_org_resnetspark_data_imagenet_BilinearResampler_resampleNative(
         JNIEnv *env, jclass cls, jbyteArray src, jint rowBytes, jintArray xLoArray, jintArray xHiArray,
