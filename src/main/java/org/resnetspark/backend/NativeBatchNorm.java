@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 
 /**
  * Batch norm of NCHW float32 activations in a small JNI library of ours ({@code src/main/c/batchnorm_planar.c}):
@@ -59,6 +60,7 @@ public final class NativeBatchNorm {
         long channels = channels(x);
         statistics(address(x, "x", x.length()), (int) x.size(0), (int) channels, planeSize(x),
                 address(mean, "mean", channels), address(var, "var", channels));
+        keepAlive(x, mean, var);
     }
 
     /** {@code y = (x - mean) * gamma / sqrt(var + eps) + beta} per channel; {@code y} is shaped like {@code x}. */
@@ -68,6 +70,7 @@ public final class NativeBatchNorm {
         normalize(address(x, "x", x.length()), address(y, "y", x.length()), (int) x.size(0), (int) channels,
                 planeSize(x), address(mean, "mean", channels), address(var, "var", channels),
                 address(gamma, "gamma", channels), address(beta, "beta", channels), eps);
+        keepAlive(x, y, mean, var, gamma, beta);
     }
 
     /**
@@ -81,6 +84,15 @@ public final class NativeBatchNorm {
                 (int) x.size(0), (int) channels, planeSize(x), address(mean, "mean", channels),
                 address(var, "var", channels), address(gamma, "gamma", channels), eps,
                 address(dGamma, "dGamma", channels), address(dBeta, "dBeta", channels));
+        keepAlive(x, e, dx, mean, var, gamma, dGamma, dBeta);
+    }
+
+    /**
+     * The kernels get raw addresses, which do not keep the arrays alive: one collected (and freed by ND4J) during a
+     * call would be read or written after it is freed.
+     */
+    private static void keepAlive(INDArray... arrays) {
+        Reference.reachabilityFence(arrays);
     }
 
     private static long channels(INDArray x) {

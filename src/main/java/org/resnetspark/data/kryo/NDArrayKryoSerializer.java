@@ -14,6 +14,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -73,6 +74,9 @@ public final class NDArrayKryoSerializer extends Serializer<INDArray> {
             output.writeBytes(chunk, 0, n);
             done += n;
         }
+        // the ByteBuffer does not keep the array alive: were it collected mid-copy (a dup'd view is referenced
+        // from nowhere else), ND4J would free the memory being read (seen: a JVM crash in the test suite)
+        Reference.reachabilityFence(a);
     }
 
     @Override
@@ -116,6 +120,7 @@ public final class NDArrayKryoSerializer extends Serializer<INDArray> {
             bytes.put(chunk, 0, n);
             done += n;
         }
+        Reference.reachabilityFence(a);
         return a;
     }
 
