@@ -5,6 +5,7 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.Batcher;
 import org.resnetspark.data.ExampleWriter;
+import org.resnetspark.data.HeapBatch;
 import org.resnetspark.data.image.ImageHeader;
 import org.resnetspark.data.image.ImageHeaderReader;
 import org.resnetspark.data.imagenet.ExampleStreams;
@@ -72,33 +73,52 @@ final class PipelineWorkloads {
         }
     }
 
-    /** One training pass over {@code records} into minibatches; returns the images batched. */
+    /** One training pass over {@code records} into heap minibatches, as training rounds make them; returns the images. */
     static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
-        return drain(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), prep, batchSize(records),
-                Batcher.Remainder.DROP);
+        Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
+                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+        int n = 0;
+        while (batches.hasNext()) {
+            n += batches.next().numExamples();
+        }
+        return n;
     }
 
     /** One evaluation pass over {@code records} into minibatches; returns the images batched. */
     static int eval(List<ImageNetRecord> records, ImageNetPreprocessing prep) {
-        return drain(ExampleStreams.evalFailingFast(records.iterator(), prep), prep, batchSize(records),
-                Batcher.Remainder.KEEP);
+        Iterator<DataSet> batches = batcher(records, prep, Batcher.Remainder.KEEP)
+                .batches(ExampleStreams.evalFailingFast(records.iterator(), prep));
+        int n = 0;
+        while (batches.hasNext()) {
+            n += batches.next().numExamples();
+        }
+        return n;
     }
 
     /**
      * One training pass into minibatches serialized with {@code serializer} into one cached block, as Spark's
      * memory store caches a training round ({@code MEMORY_ONLY_SER}); returns the images batched.
+     *
+     * @param heap heap minibatches, as the training rounds cache them; false: ND4J {@link DataSet}s (as they did
+     *             before)
      */
     static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
-                              SerializerInstance serializer) {
-        long[] shape = prep.options().layout().shape(prep.options().outputSize());
-        Iterator<DataSet> batches = new Batcher(batchSize(records), shape, CLASSES, 0, Batcher.Remainder.DROP)
-                .batches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+                              SerializerInstance serializer, boolean heap) {
+        Batcher batcher = batcher(records, prep, Batcher.Remainder.DROP);
+        ExampleWriter examples = ExampleStreams.trainFailingFast(records.iterator(), prep, rng);
+        Iterator<?> batches = heap ? batcher.heapBatches(examples) : batcher.batches(examples);
         SerializationStream block = serializer.serializeStream(new CachedBlock());
         int n = 0;
         while (batches.hasNext()) {
-            DataSet d = batches.next();
-            block.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
-            n += d.numExamples();
+            Object b = batches.next();
+            if (b instanceof HeapBatch h) {
+                block.writeObject(h, ClassTag$.MODULE$.apply(HeapBatch.class));
+                n += h.numExamples();
+            } else {
+                DataSet d = (DataSet) b;
+                block.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
+                n += d.numExamples();
+            }
         }
         block.close();
         return n;
@@ -138,14 +158,9 @@ final class PipelineWorkloads {
         return Math.max(1, Math.min(BATCH, records.size()));
     }
 
-    private static int drain(ExampleWriter examples, ImageNetPreprocessing prep, int batch,
-                             Batcher.Remainder remainder) {
+    private static Batcher batcher(List<ImageNetRecord> records, ImageNetPreprocessing prep,
+                                   Batcher.Remainder remainder) {
         long[] shape = prep.options().layout().shape(prep.options().outputSize());
-        Iterator<DataSet> batches = new Batcher(batch, shape, CLASSES, 0, remainder).batches(examples);
-        int n = 0;
-        while (batches.hasNext()) {
-            n += batches.next().numExamples();
-        }
-        return n;
+        return new Batcher(batchSize(records), shape, CLASSES, 0, remainder);
     }
 }

@@ -1,15 +1,12 @@
 package org.resnetspark.data;
 
-import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 
 /**
  * Groups one partition's preprocessed examples into DL4J minibatches: features {@code [n, ...exampleShape]},
@@ -62,7 +59,49 @@ public final class Batcher implements Serializable {
 
     /** The minibatches of one partition, built lazily as the returned iterator is consumed. */
     public Iterator<DataSet> batches(Iterator<LabeledExample> examples) {
-        return batches((out, offset) -> {
+        return batches(writer(examples));
+    }
+
+    /** As {@link #batches(Iterator)}, in heap memory (see {@link HeapBatch}). */
+    public Iterator<HeapBatch> heapBatches(Iterator<LabeledExample> examples) {
+        return heapBatches(writer(examples));
+    }
+
+    /**
+     * The minibatches of one partition, built lazily as the returned iterator is consumed; {@code examples}
+     * writes each example into the batch's buffer, which is reused from batch to batch (every returned
+     * {@link DataSet} holds its own copy in ND4J's memory).
+     */
+    public Iterator<DataSet> batches(ExampleWriter examples) {
+        float[] buffer = new float[batchSize * exampleLength];
+        return lazily(() -> {
+            Filled f = fill(examples, buffer);
+            if (f == null) {
+                return null;
+            }
+            return new DataSet(HeapBatch.nd4jCopy(buffer, f.n * exampleLength, HeapBatch.batchShape(f.n, exampleShape)),
+                    HeapBatch.nd4jCopy(f.labels, f.labels.length, new long[] {f.n, numClasses}));
+        });
+    }
+
+    /**
+     * As {@link #batches(ExampleWriter)}, in heap memory: each batch gets arrays of its own, which
+     * {@code examples} writes into directly.
+     */
+    public Iterator<HeapBatch> heapBatches(ExampleWriter examples) {
+        return lazily(() -> {
+            float[] x = new float[batchSize * exampleLength];
+            Filled f = fill(examples, x);
+            if (f == null) {
+                return null;
+            }
+            float[] features = f.n == batchSize ? x : Arrays.copyOf(x, f.n * exampleLength);
+            return new HeapBatch(features, exampleShape, f.labels, f.n, numClasses);
+        });
+    }
+
+    private ExampleWriter writer(Iterator<LabeledExample> examples) {
+        return (out, offset) -> {
             if (!examples.hasNext()) {
                 return ExampleWriter.END;
             }
@@ -73,43 +112,45 @@ public final class Batcher implements Serializable {
             }
             System.arraycopy(e.features(), 0, out, offset, exampleLength);
             return e.label();
-        });
+        };
     }
 
-    /**
-     * The minibatches of one partition, built lazily as the returned iterator is consumed; {@code examples}
-     * writes each example into the batch's buffer, which is reused from batch to batch (every returned
-     * {@link DataSet} holds its own copy in ND4J's memory).
-     */
-    public Iterator<DataSet> batches(ExampleWriter examples) {
-        float[] buffer = new float[batchSize * exampleLength];
+    /** The batches {@code next} makes, until it returns null. */
+    private static <T> Iterator<T> lazily(Supplier<T> next) {
         return new Iterator<>() {
-            private DataSet next;
+            private T ready;
             private boolean done;
 
             @Override
             public boolean hasNext() {
-                if (next == null && !done) {
-                    next = fill(examples, buffer);
-                    done = next == null;
+                if (ready == null && !done) {
+                    ready = next.get();
+                    done = ready == null;
                 }
-                return next != null;
+                return ready != null;
             }
 
             @Override
-            public DataSet next() {
+            public T next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                DataSet d = next;
-                next = null;
-                return d;
+                T t = ready;
+                ready = null;
+                return t;
             }
         };
     }
 
-    /** Up to one batch from {@code examples}; null when nothing (or, with DROP, only a partial batch) is left. */
-    private DataSet fill(ExampleWriter examples, float[] x) {
+    /** A batch's examples written into a buffer: how many, and their label rows. */
+    private record Filled(int n, float[] labels) {
+    }
+
+    /**
+     * Up to one batch from {@code examples} into {@code x}; null when nothing (or, with DROP, only a partial batch)
+     * is left.
+     */
+    private Filled fill(ExampleWriter examples, float[] x) {
         int[] labels = new int[batchSize];
         int n = 0;
         while (n < batchSize) {
@@ -132,28 +173,6 @@ public final class Batcher implements Serializable {
         for (int i = 0; i < n; i++) {
             y[i * numClasses + labels[i]] = on;
         }
-        long[] shape = new long[exampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
-        return new DataSet(nd4jCopy(x, n * exampleLength, shape),
-                Nd4j.create(y, new long[] {n, numClasses}, DataType.FLOAT));
-    }
-
-    /**
-     * The first {@code length} values of {@code values} in a new ND4J array of {@code shape}, which owns its copy
-     * (so {@code values} may be reused). On the CPU backend one memcpy into uninitialized native memory:
-     * {@code Nd4j.create(float[])} first zero-fills it, which for a 19 MB ImageNet batch costs as much again
-     * (~10 ms). Other backends (CUDA keeps host and device copies) go through {@code Nd4j.create}.
-     */
-    static INDArray nd4jCopy(float[] values, int length, long[] shape) {
-        if (!Nd4j.getEnvironment().isCPU()) {
-            return Nd4j.create(Arrays.copyOf(values, length), shape, DataType.FLOAT);
-        }
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
-        if (a.length() != length) {
-            throw new IllegalArgumentException(length + " values for shape " + Arrays.toString(shape));
-        }
-        new FloatPointer(a.data().addressPointer()).put(values, 0, length);
-        return a;
+        return new Filled(n, y);
     }
 }

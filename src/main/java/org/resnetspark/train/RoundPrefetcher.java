@@ -2,7 +2,7 @@ package org.resnetspark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.dataset.DataSet;
+import org.resnetspark.data.HeapBatch;
 
 import java.io.IOException;
 import java.util.List;
@@ -25,7 +25,7 @@ final class RoundPrefetcher implements AutoCloseable {
     private static final String JOB_GROUP = "resnet-spark-input";
 
     private final JavaSparkContext sc;
-    private final List<JavaRDD<DataSet>> rounds;
+    private final List<JavaRDD<HeapBatch>> rounds;
     private final String epochName;
     private final ExecutorService thread;
     private Future<?> ready;
@@ -33,7 +33,7 @@ final class RoundPrefetcher implements AutoCloseable {
     private long waitNanos;
 
     /** Starts preparing the first round at once. */
-    RoundPrefetcher(JavaSparkContext sc, List<JavaRDD<DataSet>> rounds, String epochName) {
+    RoundPrefetcher(JavaSparkContext sc, List<JavaRDD<HeapBatch>> rounds, String epochName) {
         this.sc = sc;
         this.rounds = List.copyOf(rounds);
         this.epochName = epochName;
@@ -51,11 +51,11 @@ final class RoundPrefetcher implements AutoCloseable {
      * @throws RuntimeException what the preparing job threw (e.g. a corrupt record under --on_bad_record fail), as
      *                          it was thrown
      */
-    JavaRDD<DataSet> next() throws IOException {
+    JavaRDD<HeapBatch> next() throws IOException {
         long t0 = System.nanoTime();
         await(ready);
         waitNanos += System.nanoTime() - t0;
-        JavaRDD<DataSet> round = rounds.get(next++);
+        JavaRDD<HeapBatch> round = rounds.get(next++);
         if (next < rounds.size()) {
             ready = submit(next);
         }
@@ -78,7 +78,7 @@ final class RoundPrefetcher implements AutoCloseable {
     }
 
     private Future<?> submit(int r) {
-        JavaRDD<DataSet> round = rounds.get(r);
+        JavaRDD<HeapBatch> round = rounds.get(r);
         String description = "input for " + epochName + (rounds.size() > 1 ? ", round " + (r + 1) + "/"
                 + rounds.size() : "");
         return thread.submit(() -> {

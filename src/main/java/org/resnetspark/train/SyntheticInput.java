@@ -3,11 +3,9 @@ package org.resnetspark.train;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.resnetspark.data.ContiguousPartitioner;
+import org.resnetspark.data.HeapBatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,17 +40,17 @@ public final class SyntheticInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
+    public JavaRDD<HeapBatch> trainHeapBatches(int epoch, int batchesPerRound) {
         return batches(seed * 1_000_003L + epoch, batchesPerRound);
     }
 
     @Override
     public JavaRDD<DataSet> evalBatches() {
-        return batches(seed * 1_000_003L - 1, Integer.MAX_VALUE);
+        return batches(seed * 1_000_003L - 1, Integer.MAX_VALUE).map(HeapBatch::toDataSet);
     }
 
     /** Batch ids laid out as {@link TrainingInput#trainBatches(int, int)} requires; batch i depends only on i. */
-    private JavaRDD<DataSet> batches(long rddSeed, int batchesPerRound) {
+    private JavaRDD<HeapBatch> batches(long rddSeed, int batchesPerRound) {
         int batches = (int) Math.ceil((double) images / batchPerWorker);
         ContiguousPartitioner layout = new ContiguousPartitioner(numPartitions, batches, batchesPerRound);
         List<List<Integer>> partitions = new ArrayList<>();
@@ -72,13 +70,12 @@ public final class SyntheticInput implements TrainingInput {
             for (int k = 0; k < pixels.length; k++) {
                 pixels[k] = (float) r.nextGaussian();
             }
-            long[] shape = fmt == CNN2DFormat.NCHW ? new long[] {n, 3, side, side} : new long[] {n, side, side, 3};
-            INDArray x = Nd4j.create(pixels, shape, DataType.FLOAT);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+            long[] shape = fmt == CNN2DFormat.NCHW ? new long[] {3, side, side} : new long[] {side, side, 3};
+            float[] labels = new float[n * classes];
             for (int k = 0; k < n; k++) {
-                y.putScalar(k, r.nextInt(classes), 1f);
+                labels[k * classes + r.nextInt(classes)] = 1f;
             }
-            return new DataSet(x, y);
+            return new HeapBatch(pixels, shape, labels, n, classes);
         });
     }
 

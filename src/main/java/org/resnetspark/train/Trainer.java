@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
+import org.resnetspark.data.HeapBatch;
 import org.resnetspark.model.ResNetBuilder;
 import org.resnetspark.model.ResNetSpec;
 import org.slf4j.Logger;
@@ -221,12 +222,12 @@ public final class Trainer {
         DistributionSettings d = settings.distribution();
         int perRound = d.master() == DistributionSettings.TrainingMasterKind.AVERAGING
                 ? d.averagingFrequency() : sharingRoundMinibatches(settings.spec(), d.batchPerWorker());
-        JavaRDD<DataSet> epochBatches = input.trainBatches(epoch, perRound);
+        JavaRDD<HeapBatch> epochBatches = input.trainHeapBatches(epoch, perRound);
         int rounds = (int) Math.min(EpochRounds.rounds(epochBatches, d.numWorkers()),
                 (steps + perRound - 1) / perRound);
-        List<JavaRDD<DataSet>> roundRdds = new ArrayList<>();
+        List<JavaRDD<HeapBatch>> roundRdds = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            JavaRDD<DataSet> round = EpochRounds.round(epochBatches, r, d.numWorkers());
+            JavaRDD<HeapBatch> round = EpochRounds.round(epochBatches, r, d.numWorkers());
             long left = steps - (long) r * perRound;
             roundRdds.add(truncated && left < perRound ? firstBatchesOfEachPartition(round, left * d.numWorkers())
                     : round);
@@ -234,14 +235,16 @@ public final class Trainer {
         String epochName = "epoch " + (epoch + 1) + "/" + settings.trainEpochs();
         try (RoundPrefetcher prefetcher = new RoundPrefetcher(sc, roundRdds, epochName)) {
             for (int r = 0; r < rounds; r++) {
-                JavaRDD<DataSet> round = prefetcher.next();
+                JavaRDD<HeapBatch> round = prefetcher.next();
+                // the round is cached in heap memory; each batch becomes ND4J arrays only as DL4J reads it
+                JavaRDD<DataSet> minibatches = round.map(HeapBatch::toDataSet);
                 String description = "train " + epochName + (rounds > 1 ? ", round " + (r + 1) + "/" + rounds : "");
                 stepSync.startAt(sparkNet.getNetwork().getConfiguration());
                 if (lossGuard == null) {
                     sc.setJobDescription(description);
-                    sparkNet.fit(round);
+                    sparkNet.fit(minibatches);
                 } else {
-                    fitGuarded(sparkNet, round, description, epoch + 1);
+                    fitGuarded(sparkNet, minibatches, description, epoch + 1);
                 }
                 round.unpersist(false);
             }
@@ -289,9 +292,9 @@ public final class Trainer {
      * Keeps {@code keep} minibatches spread evenly over the partitions (one per worker), so that every worker
      * trains the same number of steps under {@code --max_train_steps}.
      */
-    private static JavaRDD<DataSet> firstBatchesOfEachPartition(JavaRDD<DataSet> batches, long keep) {
+    private static <T> JavaRDD<T> firstBatchesOfEachPartition(JavaRDD<T> batches, long keep) {
         long perPartition = (keep + batches.getNumPartitions() - 1) / batches.getNumPartitions();
-        return batches.mapPartitions(it -> new Iterator<DataSet>() {
+        return batches.mapPartitions(it -> new Iterator<T>() {
             private long taken;
 
             @Override
@@ -300,7 +303,7 @@ public final class Trainer {
             }
 
             @Override
-            public DataSet next() {
+            public T next() {
                 taken++;
                 return it.next();
             }

@@ -2,6 +2,7 @@ package org.resnetspark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
+import org.resnetspark.data.HeapBatch;
 
 import java.util.List;
 
@@ -27,7 +28,15 @@ public interface TrainingInput {
      * worker's records {@code r * batchesPerRound * batch ..} of {@link #trainBatches(int)}'s order (the random
      * augmentation is seeded per partition, so its draws differ between the two layouts).
      */
-    JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound);
+    default JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
+        return trainHeapBatches(epoch, batchesPerRound).map(HeapBatch::toDataSet);
+    }
+
+    /**
+     * {@link #trainBatches(int, int)} in heap memory, as training rounds cache them (see {@link HeapBatch} for
+     * why): the same batches, with the same values.
+     */
+    JavaRDD<HeapBatch> trainHeapBatches(int epoch, int batchesPerRound);
 
     /** Evaluation minibatches (eval preprocessing, no augmentation). */
     JavaRDD<DataSet> evalBatches();

@@ -1,7 +1,10 @@
 package org.resnetspark.data;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class BatcherTest {
@@ -87,5 +91,50 @@ class BatcherTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> b.batches(badLabel.iterator()).next());
         assertEquals("label 2, expected 0..1", e.getMessage());
+    }
+
+    @Test
+    void heapBatchesHoldTheSameBatchesAsDataSets() {
+        for (Batcher.Remainder remainder : Batcher.Remainder.values()) {
+            Batcher b = new Batcher(4, new long[] {2, 1, 1}, 3, 0.1, remainder);
+            List<DataSet> expected = all(b.batches(examples(10, 3, 2).iterator()));
+            List<HeapBatch> heap = new ArrayList<>();
+            b.heapBatches(examples(10, 3, 2).iterator()).forEachRemaining(heap::add);
+            assertEquals(expected.size(), heap.size(), remainder.toString());
+            for (int i = 0; i < heap.size(); i++) {
+                HeapBatch h = heap.get(i);
+                assertEquals(expected.get(i).numExamples(), h.numExamples());
+                assertEquals(h.numExamples() * 2, h.features().length, "a partial batch has no padding");
+                DataSet d = h.toDataSet();
+                assertEquals(expected.get(i).getFeatures(), d.getFeatures(), remainder + " batch " + i);
+                assertEquals(expected.get(i).getLabels(), d.getLabels(), remainder + " batch " + i);
+                assertNotSame(h.toDataSet().getFeatures().data(), d.getFeatures().data(), "a copy per call");
+            }
+        }
+        assertFalse(new Batcher(5, new long[] {1}, 2, 0, Batcher.Remainder.DROP)
+                .heapBatches(examples(4, 2, 1).iterator()).hasNext(), "only a partial batch: nothing");
+    }
+
+    @Test
+    void heapBatchesBecomeDataSetsOutsideAnOpenWorkspace() {
+        HeapBatch h = new HeapBatch(new float[] {1, 2, 3, 4}, new long[] {2}, new float[] {1, 0, 0, 1}, 2, 2);
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        DataSet d;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "heap-batch-test")) {
+            d = h.toDataSet();
+        }
+        // a workspace array would be reused (and freed) by the workspace once it closes
+        assertFalse(d.getFeatures().isAttached());
+        assertFalse(d.getLabels().isAttached());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, d.getFeatures().data().asFloat());
+        assertArrayEquals(new long[] {2, 2}, d.getFeatures().shape());
+    }
+
+    @Test
+    void heapBatchRejectsValuesThatDoNotMatchItsShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HeapBatch(new float[5], new long[] {2, 1, 1}, new float[6], 2, 3));
+        assertEquals("2 examples of [2, 1, 1], 3 classes: expected 4 feature and 6 label values, got 5 and 6",
+                e.getMessage());
     }
 }

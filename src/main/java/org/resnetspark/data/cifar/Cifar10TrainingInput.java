@@ -10,6 +10,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.Batcher;
+import org.resnetspark.data.HeapBatch;
 import org.resnetspark.data.ContiguousPartitioner;
 import org.resnetspark.data.EpochShuffle;
 import org.resnetspark.data.HadoopConfHolder;
@@ -204,7 +205,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
+    public JavaRDD<HeapBatch> trainHeapBatches(int epoch, int batchesPerRound) {
         int n = trainCount;
         long seed = settings.seed();
         long used = stepsPerEpoch() * settings.workers() * settings.batchPerWorker();
@@ -218,7 +219,7 @@ public final class Cifar10TrainingInput implements TrainingInput {
                     SplittableRandom rnd = Seeds.forPartition(seed, epoch, partition);
                     Iterator<LabeledExample> examples = LazyIterators.map(it, t -> new LabeledExample(
                             Cifar10Preprocessing.train(t._2(), rnd, format), t._2()[0]));
-                    return batcher.batches(examples);
+                    return batcher.heapBatches(examples);
                 }, true)
                 .setName("CIFAR-10 training batches, epoch " + (epoch + 1));
     }

@@ -11,6 +11,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.BadRecordPolicy;
 import org.resnetspark.data.Batcher;
+import org.resnetspark.data.HeapBatch;
 import org.resnetspark.data.EpochShuffle;
 import org.resnetspark.data.InputSettings;
 import org.resnetspark.data.InvalidDataException;
@@ -281,7 +282,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
     }
 
     @Override
-    public JavaRDD<DataSet> trainBatches(int epoch, int batchesPerRound) {
+    public JavaRDD<HeapBatch> trainHeapBatches(int epoch, int batchesPerRound) {
         int n = trainCount;
         long seed = settings.seed();
         long used = trainImages();
@@ -294,7 +295,7 @@ public final class ImageNetTrainingInput implements TrainingInput {
                 .mapPartitionsWithIndex((p, it) -> numbered(offsets[p], it), true));
         return EpochShuffle.place(indexed, n, used, seed, epoch, settings.workers(),
                         (long) batchesPerRound * settings.batchPerWorker())
-                .mapPartitionsWithIndex((partition, it) -> batcher.batches(ExampleStreams.train(
+                .mapPartitionsWithIndex((partition, it) -> batcher.heapBatches(ExampleStreams.train(
                         LazyIterators.map(it, Tuple2::_2), prep.create(), Seeds.forPartition(seed, epoch, partition),
                         failures)), true)
                 .setName("ImageNet training batches, epoch " + (epoch + 1));

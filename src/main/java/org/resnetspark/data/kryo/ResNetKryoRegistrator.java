@@ -4,11 +4,13 @@ import com.esotericsoftware.kryo.Kryo;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnetspark.data.HeapBatch;
 
 /**
  * Spark's {@code spark.kryo.registrator} for this application: everything ND4J's {@link Nd4jRegistrator}
- * registers, with ND4J arrays (minibatches in cached training rounds, broadcast parameters) serialized in bulk by
- * {@link NDArrayKryoSerializer}. The driver and every executor must use the same registrator.
+ * registers, with ND4J arrays (DL4J's copies of training rounds, broadcast parameters) serialized in bulk by
+ * {@link NDArrayKryoSerializer}, and the minibatches of cached training rounds ({@link HeapBatch}) by
+ * {@link HeapBatchKryoSerializer}. The driver and every executor must use the same registrator.
  */
 public final class ResNetKryoRegistrator implements KryoRegistrator {
 
@@ -19,5 +21,6 @@ public final class ResNetKryoRegistrator implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         new Nd4jRegistrator().registerClasses(kryo);
         kryo.register(Nd4j.getBackend().getNDArrayClass(), new NDArrayKryoSerializer());
+        kryo.register(HeapBatch.class, new HeapBatchKryoSerializer());
     }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.resnetspark.data.HeapBatch;
 import scala.reflect.ClassTag$;
 
 import java.nio.ByteBuffer;
@@ -53,6 +54,52 @@ class NDArrayKryoSerializerTest {
         // and keeps what ND4J's registrator adds
         assertTrue(k.getRegistration(org.nd4j.common.primitives.AtomicDouble.class).getSerializer()
                 instanceof org.nd4j.kryo.primitives.AtomicDoubleSerializer);
+    }
+
+    @Test
+    void aHeapBatchRoundTripsInBulkWithItsRawSizeOnly() {
+        SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        // more floats than one copy moves, and a length that is no multiple of it
+        int n = 7;
+        long[] shape = {3, 41, 43};
+        float[] features = new float[n * 3 * 41 * 43];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) r.nextGaussian();
+        }
+        float[] labels = new float[n * 10];
+        for (int i = 0; i < n; i++) {
+            labels[i * 10 + r.nextInt(10)] = 1f;
+        }
+        HeapBatch batch = new HeapBatch(features, shape, labels, n, 10);
+        HeapBatch back = roundTrip(kryo, batch);
+        assertArrayEquals(features, back.features());
+        assertArrayEquals(labels, back.labels());
+        assertArrayEquals(shape, back.exampleShape());
+        assertEquals(10, back.numClasses());
+        long raw = 4L * (features.length + labels.length);
+        long written = kryo.serialize(batch, ClassTag$.MODULE$.apply(Object.class)).remaining();
+        assertTrue(written >= raw && written < raw + 64, written + " bytes for " + raw + " bytes of values");
+
+        // as Spark caches a round: a stream of batches through a small buffer, flushed and refilled mid-array
+        SerializerInstance smallBuffer = new KryoSerializer(new SparkConf()
+                .set("spark.kryo.registrator", ResNetKryoRegistrator.NAME)
+                .set("spark.kryoserializer.buffer", "1k")).newInstance();
+        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+        org.apache.spark.serializer.SerializationStream out = smallBuffer.serializeStream(block);
+        HeapBatch small = new HeapBatch(new float[] {1.5f, -2f, 3.25f}, new long[] {3}, new float[] {0, 1}, 1, 2);
+        out.writeObject(batch, ClassTag$.MODULE$.apply(HeapBatch.class));
+        out.writeObject(small, ClassTag$.MODULE$.apply(HeapBatch.class));
+        out.writeObject(batch, ClassTag$.MODULE$.apply(HeapBatch.class));
+        out.close();
+        org.apache.spark.serializer.DeserializationStream in = smallBuffer.deserializeStream(
+                new java.io.ByteArrayInputStream(block.toByteArray()));
+        for (HeapBatch expected : java.util.List.of(batch, small, batch)) {
+            HeapBatch read = in.readObject(ClassTag$.MODULE$.apply(HeapBatch.class));
+            assertArrayEquals(expected.features(), read.features());
+            assertArrayEquals(expected.labels(), read.labels());
+        }
+        in.close();
     }
 
     @Test
