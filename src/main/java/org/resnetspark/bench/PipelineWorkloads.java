@@ -73,7 +73,7 @@ final class PipelineWorkloads {
         }
     }
 
-    /** One training pass over {@code records} into heap minibatches, as training rounds make them; returns the images. */
+    /** One training pass over {@code records} into heap minibatches, as training rounds make them; returns images. */
     static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
         Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
                 .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));

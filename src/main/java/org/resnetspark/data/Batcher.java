@@ -79,7 +79,8 @@ public final class Batcher implements Serializable {
             if (f == null) {
                 return null;
             }
-            return new DataSet(HeapBatch.nd4jCopy(buffer, f.n * exampleLength, HeapBatch.batchShape(f.n, exampleShape)),
+            long[] shape = HeapBatch.batchShape(f.n, exampleShape);
+            return new DataSet(HeapBatch.nd4jCopy(buffer, f.n * exampleLength, shape),
                     HeapBatch.nd4jCopy(f.labels, f.labels.length, new long[] {f.n, numClasses}));
         });
     }

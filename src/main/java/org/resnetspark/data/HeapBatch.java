@@ -12,10 +12,9 @@ import java.util.Arrays;
 
 /**
  * One minibatch in JVM heap memory: what a training round caches between the job that decodes and augments it and
- * the job that trains on it. A minibatch made straight into ND4J memory costs a native allocation, which on the CPU
- * backend zero-fills and page-faults the whole buffer (19 MB for an ImageNet batch of 32: ~7 ms, more than the
- * copy into it), only for Spark to serialize it into the cache at once; a heap batch becomes a {@link DataSet} only
- * where a network needs one.
+ * the job that trains on it. A minibatch made straight into ND4J memory costs a fresh native allocation on the CPU
+ * backend (19 MB for an ImageNet batch of 32: ~7 ms measured, as much as the copy into it and more), only for Spark
+ * to serialize it into the cache at once; a heap batch becomes a {@link DataSet} only where a network needs one.
  *
  * <p>Guarantees: {@link #toDataSet()} returns features {@code [n, ...exampleShape]} and labels
  * {@code [n, numClasses]} holding exactly these values, in ND4J memory of their own. The arrays are shared, not
@@ -74,15 +73,10 @@ public final class HeapBatch implements Serializable {
         return labels;
     }
 
-    /**
-     * The minibatch in ND4J memory of its own, outside any workspace: DL4J calls this from its training tasks,
-     * where a workspace may be open, and keeps (and caches) the result beyond it.
-     */
+    /** The minibatch in ND4J memory of its own (see {@link #nd4jCopy}). */
     public DataSet toDataSet() {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return new DataSet(nd4jCopy(features, features.length, batchShape(numExamples, exampleShape)),
-                    nd4jCopy(labels, labels.length, new long[] {numExamples, numClasses}));
-        }
+        return new DataSet(nd4jCopy(features, features.length, batchShape(numExamples, exampleShape)),
+                nd4jCopy(labels, labels.length, new long[] {numExamples, numClasses}));
     }
 
     /** {@code [n, ...exampleShape]}. */
@@ -95,19 +89,22 @@ public final class HeapBatch implements Serializable {
 
     /**
      * The first {@code length} values of {@code values} in a new ND4J array of {@code shape}, which owns its copy
-     * (so {@code values} may be reused). On the CPU backend one memcpy into uninitialized native memory:
-     * {@code Nd4j.create(float[])} first zero-fills it (again). Other backends (CUDA keeps host and device copies)
-     * go through {@code Nd4j.create}.
+     * (so {@code values} may be reused), outside any open workspace: DL4J makes minibatches from its training and
+     * evaluation tasks, where one may be open, and keeps (and caches) them beyond it. On the CPU backend one memcpy
+     * into uninitialized native memory: {@code Nd4j.create(float[])} first zero-fills it. Other backends
+     * (CUDA keeps host and device copies) go through {@code Nd4j.create}.
      */
     static INDArray nd4jCopy(float[] values, int length, long[] shape) {
-        if (!Nd4j.getEnvironment().isCPU()) {
-            return Nd4j.create(Arrays.copyOf(values, length), shape, DataType.FLOAT);
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            if (!Nd4j.getEnvironment().isCPU()) {
+                return Nd4j.create(Arrays.copyOf(values, length), shape, DataType.FLOAT);
+            }
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            if (a.length() != length) {
+                throw new IllegalArgumentException(length + " values for shape " + Arrays.toString(shape));
+            }
+            new FloatPointer(a.data().addressPointer()).put(values, 0, length);
+            return a;
         }
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
-        if (a.length() != length) {
-            throw new IllegalArgumentException(length + " values for shape " + Arrays.toString(shape));
-        }
-        new FloatPointer(a.data().addressPointer()).put(values, 0, length);
-        return a;
     }
 }
