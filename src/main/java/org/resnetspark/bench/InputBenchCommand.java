@@ -67,7 +67,8 @@ public final class InputBenchCommand implements Callable<Integer> {
     private static final String EVAL_PIPELINE = "eval pipeline: records to batches";
     private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline";
     private static final String TRAIN_CACHED = "train pipeline into the round cache";
-    private static final String TRAIN_CACHED_DATASETS = "  same as ND4J DataSets (before)";
+    private static final String TRAIN_CACHED_HEAP_SER = "  same, serialized (session 22)";
+    private static final String TRAIN_CACHED_DATASETS = "  as serialized DataSets (before)";
 
     @Option(names = "--data_dir", paramLabel = "DIR", defaultValue = "../shared/data/jpeg/imagenet-sample-200",
             description = "Directory of JPEG photos (*.jpeg, *.jpg). Default: ${DEFAULT-VALUE}.")
@@ -127,13 +128,17 @@ public final class InputBenchCommand implements Callable<Integer> {
         modes.put(EVAL_PIPELINE, () -> PipelineWorkloads.eval(records, prep));
         SplittableRandom rng4 = new SplittableRandom(1);
         modes.put(TRAIN_FROM_FILE, () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4));
-        // ... and into the serialized cache of a training round, as heap minibatches (what training does) and as
-        // ND4J DataSets (what it did before)
+        // ... and into the cache of a training round: heap minibatches kept as objects (what training does), the
+        // same serialized (session 22) and ND4J DataSets serialized (before session 22)
         SplittableRandom rng5 = new SplittableRandom(1);
+        modes.put(TRAIN_CACHED, () -> PipelineWorkloads.trainIntoCache(records, prep, rng5));
         SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
-        modes.put(TRAIN_CACHED, () -> PipelineWorkloads.trainIntoCache(records, prep, rng5, kryo, true));
         SplittableRandom rng6 = new SplittableRandom(1);
-        modes.put(TRAIN_CACHED_DATASETS, () -> PipelineWorkloads.trainIntoCache(records, prep, rng6, kryo, false));
+        modes.put(TRAIN_CACHED_HEAP_SER,
+                () -> PipelineWorkloads.trainIntoSerializedCache(records, prep, rng6, kryo, true));
+        SplittableRandom rng7 = new SplittableRandom(1);
+        modes.put(TRAIN_CACHED_DATASETS,
+                () -> PipelineWorkloads.trainIntoSerializedCache(records, prep, rng7, kryo, false));
         Map<String, Double> rate = interleaved(modes);
 
         String baseMode = NativeJpeg.available() ? LIBJPEG : OPENCV;
@@ -152,6 +157,7 @@ public final class InputBenchCommand implements Callable<Integer> {
         o.put("eval_pipeline_images_per_sec", round(rate.get(EVAL_PIPELINE)));
         o.put("train_from_tfrecords_images_per_sec", round(rate.get(TRAIN_FROM_FILE)));
         o.put("train_cached_pipeline_images_per_sec", round(rate.get(TRAIN_CACHED)));
+        o.put("train_cached_pipeline_serialized_images_per_sec", round(rate.get(TRAIN_CACHED_HEAP_SER)));
         o.put("train_cached_pipeline_datasets_images_per_sec", round(rate.get(TRAIN_CACHED_DATASETS)));
         o.put("pipeline_batch_size", PipelineWorkloads.batchSize(records));
         o.put("train_vs_baseline", round(rate.get(TRAIN) / base));

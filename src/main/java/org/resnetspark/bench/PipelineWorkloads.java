@@ -2,6 +2,7 @@ package org.resnetspark.bench;
 
 import org.apache.spark.serializer.SerializationStream;
 import org.apache.spark.serializer.SerializerInstance;
+import org.apache.spark.util.SizeEstimator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.Batcher;
 import org.resnetspark.data.ExampleWriter;
@@ -29,10 +30,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToIntFunction;
 
 /**
  * The stages of the ImageNet input pipeline as an epoch runs them, without Spark, for {@code bench input}: TFRecord
- * bytes to cached records (the first epoch), and cached records to DL4J minibatches (every epoch).
+ * bytes to cached records (the first epoch), and cached records to minibatches (every epoch).
  */
 final class PipelineWorkloads {
     /** ImageNet's usual per-worker batch (smaller when there are fewer photos). */
@@ -96,29 +98,51 @@ final class PipelineWorkloads {
     }
 
     /**
-     * One training pass into minibatches serialized with {@code serializer} into one cached block, as Spark's
-     * memory store caches a training round ({@code MEMORY_ONLY_SER}); returns the images batched.
-     *
-     * @param heap heap minibatches, as the training rounds cache them; false: ND4J {@link DataSet}s (as they did
-     *             before)
+     * One training pass into heap minibatches held as a cached block of objects, as Spark's memory store keeps a
+     * training round ({@code MEMORY_ONLY}: each batch sized by Spark's {@code SizeEstimator}, which the store
+     * samples); returns the images batched.
      */
-    static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
-                              SerializerInstance serializer, boolean heap) {
+    static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
+        Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
+                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+        List<HeapBatch> block = new ArrayList<>();
+        long bytes = 0;
+        int n = 0;
+        while (batches.hasNext()) {
+            HeapBatch b = batches.next();
+            block.add(b);
+            bytes += SizeEstimator.estimate(b);
+            n += b.numExamples();
+        }
+        if (bytes <= 0 || block.isEmpty()) {
+            throw new IllegalStateException("nothing cached");
+        }
+        return n;
+    }
+
+    /**
+     * One training pass into minibatches serialized with {@code serializer} into one cached block
+     * ({@code MEMORY_ONLY_SER}), as training rounds were cached before session 23; returns the images batched.
+     *
+     * @param heap heap minibatches (session 22); false: ND4J {@link DataSet}s (before session 22)
+     */
+    static int trainIntoSerializedCache(List<ImageNetRecord> records, ImageNetPreprocessing prep,
+                                        SplittableRandom rng, SerializerInstance serializer, boolean heap) {
         Batcher batcher = batcher(records, prep, Batcher.Remainder.DROP);
         ExampleWriter examples = ExampleStreams.trainFailingFast(records.iterator(), prep, rng);
-        Iterator<?> batches = heap ? batcher.heapBatches(examples) : batcher.batches(examples);
+        return heap
+                ? serialize(batcher.heapBatches(examples), HeapBatch.class, HeapBatch::numExamples, serializer)
+                : serialize(batcher.batches(examples), DataSet.class, DataSet::numExamples, serializer);
+    }
+
+    private static <T> int serialize(Iterator<T> batches, Class<T> type, ToIntFunction<T> images,
+                                     SerializerInstance serializer) {
         SerializationStream block = serializer.serializeStream(new CachedBlock());
         int n = 0;
         while (batches.hasNext()) {
-            Object b = batches.next();
-            if (b instanceof HeapBatch h) {
-                block.writeObject(h, ClassTag$.MODULE$.apply(HeapBatch.class));
-                n += h.numExamples();
-            } else {
-                DataSet d = (DataSet) b;
-                block.writeObject(d, ClassTag$.MODULE$.apply(DataSet.class));
-                n += d.numExamples();
-            }
+            T b = batches.next();
+            block.writeObject(b, ClassTag$.MODULE$.apply(type));
+            n += images.applyAsInt(b);
         }
         block.close();
         return n;

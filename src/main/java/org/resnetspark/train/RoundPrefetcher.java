@@ -2,6 +2,7 @@ package org.resnetspark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.resnetspark.data.HeapBatch;
 
 import java.io.IOException;
@@ -23,6 +24,11 @@ import java.util.concurrent.Future;
 final class RoundPrefetcher implements AutoCloseable {
 
     private static final String JOB_GROUP = "resnet-spark-input";
+    /**
+     * The rounds' heap minibatches are cached as the objects themselves: Java arrays, which Spark sizes as they are,
+     * so serializing them would only copy every float twice (into Kryo's buffer, then the block's chunks) and back.
+     */
+    static final StorageLevel ROUND_STORAGE_LEVEL = StorageLevel.MEMORY_ONLY();
 
     private final JavaSparkContext sc;
     private final List<JavaRDD<HeapBatch>> rounds;
@@ -83,7 +89,7 @@ final class RoundPrefetcher implements AutoCloseable {
                 + rounds.size() : "");
         return thread.submit(() -> {
             sc.setJobGroup(JOB_GROUP, description, true);
-            round.persist(TrainingMasterFactory.STORAGE_LEVEL).count();
+            round.persist(ROUND_STORAGE_LEVEL).count();
         });
     }
 

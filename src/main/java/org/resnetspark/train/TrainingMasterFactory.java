@@ -19,7 +19,10 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  */
 public final class TrainingMasterFactory {
 
-    /** How both masters (and the Trainer, which computes each round first) cache the minibatches of a fit. */
+    /**
+     * How both masters cache their copy of a fit's minibatches: serialized, because ND4J arrays keep their values
+     * outside the Java heap, where Spark's memory accounting would not see them.
+     */
     static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_ONLY_SER();
 
     private TrainingMasterFactory() {
