@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * project's 2-core AMD EPYC (AVX2) it took 6.8 ms for a 128x16x32x32 activation, against 3.4 ms for a {@code Step}
  * op and a multiply, both in place (median of 30; ~7% of a ResNet-20 training step went to {@code relu_bp}).
  * Writing into {@code in} is what {@link org.nd4j.linalg.activations.IActivation#backprop} allows, and DL4J's
- * {@code ActivationLayer} passes a copy of its input there.
+ * {@code ActivationLayer} passes a copy of its input there. The networks' {@link ReluLayer}s run the same ops
+ * without that copy in training, and this class in inference.
  *
  * <p>Networks saved with this class in their configuration need it on the classpath to load, as they need the
  * project's {@code Momentum} updater.

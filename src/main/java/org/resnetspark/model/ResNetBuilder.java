@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -221,7 +220,7 @@ public final class ResNetBuilder {
         }
 
         String relu(String name, String in) {
-            b.addLayer(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
+            b.addLayer(name, new ReluLayer(), in);
             return name;
         }
 

@@ -63,7 +63,8 @@ class ReluActivationTest {
     void trainingStepsGiveTheSameParametersAsWithDl4jsRelu() {
         ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
         ComputationGraph ours = ResNetBuilder.of(spec).seed(5).build();
-        ComputationGraphConfiguration dl4jConf = ResNetBuilder.of(spec).seed(5).configuration();
+        ComputationGraphConfiguration dl4jConf =
+                ReluLayerTest.withDl4jActivationLayers(ResNetBuilder.of(spec).seed(5).configuration());
         for (var v : dl4jConf.getVertices().values()) {
             if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ActivationLayer al) {
                 al.setActivationFn(new ActivationReLU());
