@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -229,7 +228,7 @@ public final class ResNetBuilder {
         }
 
         String add(String name, String a, String c) {
-            b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, c);
+            b.addVertex(name, new ResidualAdd(), a, c);
             return name;
         }
 

@@ -25,10 +25,15 @@ class ReluLayerTest {
 
     /** The same configuration with DL4J's own ActivationLayer (still with ReluActivation) for every ReluLayer. */
     static ComputationGraphConfiguration withDl4jActivationLayers(ComputationGraphConfiguration conf) {
+        return withDl4jClass(conf, ReluLayer.class, ActivationLayer.class);
+    }
+
+    /** The same configuration, read back from JSON with {@code dl4j} named wherever it named {@code ours}. */
+    static ComputationGraphConfiguration withDl4jClass(ComputationGraphConfiguration conf, Class<?> ours,
+                                                       Class<?> dl4j) {
         String json = conf.toJson();
-        String swapped = json.replace('"' + ReluLayer.class.getName() + '"',
-                '"' + ActivationLayer.class.getName() + '"');
-        assertNotEquals(json, swapped, "the configuration names no ReluLayer");
+        String swapped = json.replace('"' + ours.getName() + '"', '"' + dl4j.getName() + '"');
+        assertNotEquals(json, swapped, "the configuration names no " + ours.getSimpleName());
         return ComputationGraphConfiguration.fromJson(swapped);
     }
 
