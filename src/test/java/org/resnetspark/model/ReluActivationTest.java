@@ -9,7 +9,6 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
@@ -74,17 +73,8 @@ class ReluActivationTest {
         dl4j.init(ours.params().dup(), true);
         assertTrue(activationLayers(dl4j.getConfiguration()).stream().allMatch(a -> a instanceof ActivationReLU));
 
-        Nd4j.getRandom().setSeed(9);
         INDArray before = ours.params().dup();
-        for (int step = 0; step < 3; step++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 16, 16);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 10);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, (i * 3 + step) % 10, 1f);
-            }
-            ours.fit(new DataSet(x, y));
-            dl4j.fit(new DataSet(x, y));
-        }
+        SameTraining.fitBoth(ours, dl4j, 9, 3, 16);
         assertFalse(before.equalsWithEps(ours.params(), 0), "the steps must train");
         INDArray diff = ours.params().sub(dl4j.params());
         assertEquals(0.0, diff.amaxNumber().doubleValue(), 1e-6, "largest parameter difference after 3 steps");

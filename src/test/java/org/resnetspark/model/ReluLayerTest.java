@@ -6,16 +6,11 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,30 +43,7 @@ class ReluLayerTest {
         assertTrue(relus.stream().allMatch(n -> ours.getLayer(n) instanceof ReluLayerImpl));
         assertTrue(relus.stream().noneMatch(n -> dl4j.getLayer(n) instanceof ReluLayerImpl));
 
-        Nd4j.getRandom().setSeed(9);
-        INDArray before = ours.params().dup();
-        for (int step = 0; step < 3; step++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 16, 16);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 10);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, (i * 3 + step) % 10, 1f);
-            }
-            ours.fit(new DataSet(x, y));
-            dl4j.fit(new DataSet(x, y));
-        }
-        assertFalse(before.equalsWithEps(ours.params(), 0), "the steps must train");
-        assertEquals(0.0, ours.params().sub(dl4j.params()).amaxNumber().doubleValue(), 0.0,
-                "largest parameter difference after 3 steps");
-
-        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 16, 16);
-        Map<String, INDArray> trainOurs = ours.feedForward(x, true);
-        Map<String, INDArray> trainDl4j = dl4j.feedForward(x, true);
-        for (String n : relus) {
-            assertEquals(0.0, trainOurs.get(n).sub(trainDl4j.get(n)).amaxNumber().doubleValue(), 0.0, n);
-            assertTrue(trainOurs.get(n).minNumber().doubleValue() >= 0, n + " must be a ReLU output");
-        }
-        assertEquals(0.0, ours.outputSingle(x).sub(dl4j.outputSingle(x)).amaxNumber().doubleValue(), 0.0,
-                "inference output");
+        SameTraining.assertBitIdentical(ours, dl4j, relus, 9);
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,23 +37,7 @@ class ResidualAddTest {
         assertTrue(adds.stream().allMatch(n -> ours.getVertex(n) instanceof ResidualAddImpl));
         assertTrue(adds.stream().noneMatch(n -> dl4j.getVertex(n) instanceof ResidualAddImpl));
 
-        Nd4j.getRandom().setSeed(11);
-        INDArray before = ours.params().dup();
-        for (int step = 0; step < 3; step++) {
-            DataSet d = batch(8, step);
-            ours.fit(d);
-            dl4j.fit(d);
-        }
-        assertFalse(before.equalsWithEps(ours.params(), 0), "the steps must train");
-        assertEquals(0.0, maxDifference(ours.params(), dl4j.params()), 0.0, "parameters after 3 steps");
-
-        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 16, 16);
-        Map<String, INDArray> trainOurs = ours.feedForward(x, true);
-        Map<String, INDArray> trainDl4j = dl4j.feedForward(x, true);
-        for (String n : adds) {
-            assertEquals(0.0, maxDifference(trainOurs.get(n), trainDl4j.get(n)), 0.0, n);
-        }
-        assertEquals(0.0, maxDifference(ours.outputSingle(x), dl4j.outputSingle(x)), 0.0, "inference output");
+        SameTraining.assertBitIdentical(ours, dl4j, adds, 11);
     }
 
     @Test
@@ -73,7 +56,7 @@ class ResidualAddTest {
             dl4j.fit(new DataSet(x, y));
         }
         assertTrue(ours.getVertex("add") instanceof ResidualAddImpl);
-        assertEquals(0.0, maxDifference(ours.params(), dl4j.params()), 0.0);
+        assertEquals(0.0, SameTraining.maxDifference(ours.params(), dl4j.params()), 0.0);
     }
 
     @Test
@@ -103,19 +86,6 @@ class ResidualAddTest {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
-    }
-
-    private static DataSet batch(int n, int step) {
-        INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, 16, 16);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, (i * 3 + step) % 10, 1f);
-        }
-        return new DataSet(x, y);
-    }
-
-    private static double maxDifference(INDArray a, INDArray b) {
-        return a.sub(b).amaxNumber().doubleValue();
     }
 
     private static List<String> addVertices(ComputationGraphConfiguration conf) {
