@@ -20,9 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ResidualAddImpl extends ElementWiseVertex {
 
-    /** Whether the last forward pass took the parallel path, so the backward pass must too. */
-    private boolean parallel;
-
     ResidualAddImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, Op.Add, dataType);
     }
@@ -32,9 +29,7 @@ final class ResidualAddImpl extends ElementWiseVertex {
         if (!canDoForward()) {
             throw new IllegalStateException("Cannot do forward pass: inputs not set");
         }
-        parallel = inputs.length == 2 && inputs[0].equalShapes(inputs[1]) && inputs[0].dataType() == dataType
-                && inputs[1].dataType() == dataType;
-        if (!parallel) {
+        if (!twoOfTheSameShape()) {
             return super.doForward(training, workspaceMgr);
         }
         INDArray sum = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, inputs[0].shape());
@@ -44,11 +39,11 @@ final class ResidualAddImpl extends ElementWiseVertex {
 
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-        if (!parallel) {
-            return super.doBackward(tbptt, workspaceMgr);
-        }
         if (!canDoBackward()) {
             throw new IllegalStateException("Cannot do backward pass: errors not set");
+        }
+        if (!twoOfTheSameShape()) {
+            return super.doBackward(tbptt, workspaceMgr);
         }
         INDArray[] out = new INDArray[2];
         for (int i = 0; i < out.length; i++) {
@@ -57,5 +52,11 @@ final class ResidualAddImpl extends ElementWiseVertex {
             Nd4j.exec(new ScalarMultiplication(epsilon, null, out[i], 1.0));
         }
         return new Pair<>(null, out);
+    }
+
+    /** The case this vertex computes itself; decided from the inputs, which the backward pass still holds. */
+    private boolean twoOfTheSameShape() {
+        return inputs.length == 2 && inputs[0].equalShapes(inputs[1]) && inputs[0].dataType() == dataType
+                && inputs[1].dataType() == dataType;
     }
 }

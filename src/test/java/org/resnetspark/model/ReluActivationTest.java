@@ -63,7 +63,8 @@ class ReluActivationTest {
         ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
         ComputationGraph ours = ResNetBuilder.of(spec).seed(5).build();
         ComputationGraphConfiguration dl4jConf =
-                ReluLayerTest.withDl4jActivationLayers(ResNetBuilder.of(spec).seed(5).configuration());
+                SameTraining.withDl4jClass(ResNetBuilder.of(spec).seed(5).configuration(), ReluLayer.class,
+                        ActivationLayer.class);
         for (var v : dl4jConf.getVertices().values()) {
             if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ActivationLayer al) {
                 al.setActivationFn(new ActivationReLU());

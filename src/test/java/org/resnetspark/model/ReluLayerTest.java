@@ -11,33 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ReluLayer gives exactly what DL4J's ActivationLayer with ReluActivation gives, without copying its input. */
 class ReluLayerTest {
 
-    /** The same configuration with DL4J's own ActivationLayer (still with ReluActivation) for every ReluLayer. */
-    static ComputationGraphConfiguration withDl4jActivationLayers(ComputationGraphConfiguration conf) {
-        return withDl4jClass(conf, ReluLayer.class, ActivationLayer.class);
-    }
-
-    /** The same configuration, read back from JSON with {@code dl4j} named wherever it named {@code ours}. */
-    static ComputationGraphConfiguration withDl4jClass(ComputationGraphConfiguration conf, Class<?> ours,
-                                                       Class<?> dl4j) {
-        String json = conf.toJson();
-        String swapped = json.replace('"' + ours.getName() + '"', '"' + dl4j.getName() + '"');
-        assertNotEquals(json, swapped, "the configuration names no " + ours.getSimpleName());
-        return ComputationGraphConfiguration.fromJson(swapped);
-    }
-
     @Test
     void trainingAndInferenceGiveBitIdenticalValuesToDl4jsActivationLayer() {
         ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V1_5).withImageSize(16);
         ComputationGraph ours = ResNetBuilder.of(spec).seed(5).build();
-        ComputationGraph dl4j = new ComputationGraph(withDl4jActivationLayers(ours.getConfiguration()));
-        dl4j.init(ours.params().dup(), true);
+        ComputationGraph dl4j = SameTraining.dl4jTwin(ours, ReluLayer.class, ActivationLayer.class);
         List<String> relus = reluVertices(ours.getConfiguration());
         assertEquals(7, relus.size(), "ResNet-8: stem + 2 per block x 3 blocks");
         assertTrue(relus.stream().allMatch(n -> ours.getLayer(n) instanceof ReluLayerImpl));

@@ -29,9 +29,7 @@ class ResidualAddTest {
     void resNetTrainingAndInferenceGiveBitIdenticalValuesToDl4jsElementWiseVertex() {
         ResNetSpec spec = ResNetSpec.of(DatasetFamily.CIFAR10, 8, ResNetVersion.V2).withImageSize(16);
         ComputationGraph ours = ResNetBuilder.of(spec).seed(7).build();
-        ComputationGraph dl4j = new ComputationGraph(ReluLayerTest.withDl4jClass(ours.getConfiguration(),
-                ResidualAdd.class, ElementWiseVertex.class));
-        dl4j.init(ours.params().dup(), true);
+        ComputationGraph dl4j = SameTraining.dl4jTwin(ours, ResidualAdd.class, ElementWiseVertex.class);
         List<String> adds = addVertices(ours.getConfiguration());
         assertEquals(3, adds.size(), "ResNet-8: one residual add per block");
         assertTrue(adds.stream().allMatch(n -> ours.getVertex(n) instanceof ResidualAddImpl));

@@ -1,5 +1,6 @@
 package org.resnetspark.model;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,10 +12,30 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Trains two networks on the same seeded CIFAR-shaped minibatches, for tests that compare layer implementations. */
 final class SameTraining {
     private SameTraining() {
+    }
+
+    /**
+     * A network equal to {@code ours} (configuration and parameters) except that it names DL4J's class {@code dl4j}
+     * wherever {@code ours} named the project's class {@code replaced}.
+     */
+    static ComputationGraph dl4jTwin(ComputationGraph ours, Class<?> replaced, Class<?> dl4j) {
+        ComputationGraph twin = new ComputationGraph(withDl4jClass(ours.getConfiguration(), replaced, dl4j));
+        twin.init(ours.params().dup(), true);
+        return twin;
+    }
+
+    /** The same configuration, read back from JSON with {@code dl4j} named wherever it named {@code replaced}. */
+    static ComputationGraphConfiguration withDl4jClass(ComputationGraphConfiguration conf, Class<?> replaced,
+                                                       Class<?> dl4j) {
+        String json = conf.toJson();
+        String swapped = json.replace('"' + replaced.getName() + '"', '"' + dl4j.getName() + '"');
+        assertNotEquals(json, swapped, "the configuration names no " + replaced.getSimpleName());
+        return ComputationGraphConfiguration.fromJson(swapped);
     }
 
     /** {@code steps} minibatches of 8 random 3x{@code imageSize}x{@code imageSize} images, each fed to both. */
