@@ -139,12 +139,17 @@ public final class InputBenchCommand implements Callable<Integer> {
         SplittableRandom rng7 = new SplittableRandom(1);
         modes.put(TRAIN_CACHED_DATASETS,
                 () -> PipelineWorkloads.trainIntoSerializedCache(records, prep, rng7, kryo, false));
-        Map<String, Double> rate = interleaved(modes);
+        Map<String, double[]> perPass = interleaved(modes);
+        Map<String, Double> rate = new LinkedHashMap<>();
+        perPass.forEach((m, r) -> rate.put(m, median(r)));
 
         String baseMode = NativeJpeg.available() ? LIBJPEG : OPENCV;
         double base = rate.get(baseMode);
+        double[] basePerPass = perPass.get(baseMode);
         o.put("baseline", baseMode);
         o.put("rate_method", "median over the passes; the modes run in turn within each pass");
+        o.put("per_pass_method", "*_vs_baseline_per_pass: each pass's rate over the baseline's rate in the same pass,"
+                + " sorted");
         o.put("libjpeg_full_decode_images_per_sec", NativeJpeg.available() ? round(rate.get(LIBJPEG)) : null);
         o.put("opencv_full_decode_images_per_sec", round(rate.get(OPENCV)));
         o.put("baseline_images_per_sec", round(base));
@@ -165,6 +170,10 @@ public final class InputBenchCommand implements Callable<Integer> {
         o.put("train_pipeline_vs_baseline", round(rate.get(TRAIN_PIPELINE) / base));
         o.put("train_from_tfrecords_vs_baseline", round(rate.get(TRAIN_FROM_FILE) / base));
         o.put("train_cached_pipeline_vs_baseline", round(rate.get(TRAIN_CACHED) / base));
+        o.put("train_vs_baseline_per_pass", perPassRatios(perPass.get(TRAIN), basePerPass));
+        o.put("train_pipeline_vs_baseline_per_pass", perPassRatios(perPass.get(TRAIN_PIPELINE), basePerPass));
+        o.put("train_from_tfrecords_vs_baseline_per_pass", perPassRatios(perPass.get(TRAIN_FROM_FILE), basePerPass));
+        o.put("train_cached_pipeline_vs_baseline_per_pass", perPassRatios(perPass.get(TRAIN_CACHED), basePerPass));
         o.put("load_avg_1m", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         PrintWriter stdout = spec.commandLine().getOut();
@@ -174,7 +183,7 @@ public final class InputBenchCommand implements Callable<Integer> {
             stdout.printf("%d photos from %s, median of %d timed passes after 1 warm-up (modes in turn), 1 thread,"
                     + " output %dx%d; JPEG: %s%n",
                     photos.size(), dir, passes, imageSize, imageSize, NativeJpeg.status());
-            rate.forEach((mode, r) -> row(stdout, mode, r, base));
+            rate.forEach((mode, r) -> row(stdout, mode, r, base, perPassRatios(perPass.get(mode), basePerPass)));
             stdout.printf("baseline: %s; load avg %s (1 min, %s CPUs)%n", o.get("baseline"), o.get("load_avg_1m"),
                     o.get("cpus"));
         }
@@ -188,8 +197,29 @@ public final class InputBenchCommand implements Callable<Integer> {
                 .set("spark.kryoserializer.buffer.max", "1g")).newInstance();
     }
 
-    private static void row(PrintWriter out, String what, double rate, double base) {
-        out.printf("%-36s %8.1f img/s (%.2fx baseline)%n", what, rate, rate / base);
+    private static void row(PrintWriter out, String what, double rate, double base, double[] perPass) {
+        out.printf("%-36s %8.1f img/s (%.2fx baseline; per pass %.2f-%.2fx)%n", what, rate, rate / base, perPass[0],
+                perPass[perPass.length - 1]);
+    }
+
+    /**
+     * Each pass's rate over the baseline's rate in the same pass, sorted: paired ratios, which the machine's drift
+     * between passes does not widen the way it widens a ratio of two medians.
+     */
+    private static double[] perPassRatios(double[] rates, double[] baseline) {
+        double[] r = new double[rates.length];
+        for (int p = 0; p < r.length; p++) {
+            r[p] = round(rates[p] / baseline[p]);
+        }
+        Arrays.sort(r);
+        return r;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**
@@ -255,11 +285,11 @@ public final class InputBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Images per second of each mode: one warm-up pass each (JIT, native loading), then {@code passes} rounds in
-     * which every mode runs one pass in turn; the median of each mode's passes. Running the modes in turn, not one
-     * after the other, keeps the ratios fair when the machine's speed drifts during the run.
+     * Images per second of each mode in each pass: one warm-up pass each (JIT, native loading), then {@code passes}
+     * rounds in which every mode runs one pass in turn. Running the modes in turn, not one after the other, keeps
+     * the ratios fair when the machine's speed drifts during the run.
      */
-    private Map<String, Double> interleaved(Map<String, IntSupplier> modes) {
+    private Map<String, double[]> interleaved(Map<String, IntSupplier> modes) {
         modes.values().forEach(IntSupplier::getAsInt);
         Map<String, double[]> rates = new LinkedHashMap<>();
         modes.keySet().forEach(m -> rates.put(m, new double[passes]));
@@ -271,14 +301,7 @@ public final class InputBenchCommand implements Callable<Integer> {
                 rates.get(mode.getKey())[p] = images / ((System.nanoTime() - start) / 1e9);
             }
         }
-        Map<String, Double> median = new LinkedHashMap<>();
-        rates.forEach((m, r) -> {
-            double[] sorted = r.clone();
-            Arrays.sort(sorted);
-            int n = sorted.length;
-            median.put(m, n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
-        });
-        return median;
+        return rates;
     }
 
     private static void opencvFullDecode(byte[] encoded) {

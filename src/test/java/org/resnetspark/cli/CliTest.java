@@ -52,6 +52,11 @@ class CliTest {
         }
         assertEquals(o.get("train_images_per_sec").asDouble() / o.get("baseline_images_per_sec").asDouble(),
                 o.get("train_vs_baseline").asDouble(), 0.01);
+        for (String k : new String[] {"train", "train_pipeline", "train_from_tfrecords", "train_cached_pipeline"}) {
+            com.fasterxml.jackson.databind.JsonNode perPass = o.get(k + "_vs_baseline_per_pass");
+            assertEquals(1, perPass.size(), k + " in " + r.out);
+            assertEquals(o.get(k + "_vs_baseline").asDouble(), perPass.get(0).asDouble(), 0.011, k + " in " + r.out);
+        }
         Run empty = run("bench", "input", "--data_dir", dir.resolve("none").toString());
         assertEquals(2, empty.code);
         assertTrue(empty.err.contains("--data_dir") && empty.err.contains("not a directory"), empty.err);
