@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.resnetspark.cli.UsageException;
+import org.resnetspark.data.FeatureArrayPool;
 import org.resnetspark.data.image.ImageDecoder;
 import org.resnetspark.data.image.ImageHeader;
 import org.resnetspark.data.image.ImageHeaderReader;
@@ -63,7 +64,7 @@ public final class InputBenchCommand implements Callable<Integer> {
     private static final String TRAIN_WHOLE = "train, whole-image opencv decode";
     private static final String EVAL_WHOLE = "eval, whole-image opencv decode";
     private static final String READ = "read: TFRecord to cached records";
-    private static final String TRAIN_PIPELINE = "train pipeline: records to heap batches";
+    private static final String TRAIN_PIPELINE = "train pipeline: records to new heap batches";
     private static final String EVAL_PIPELINE = "eval pipeline: records to batches";
     private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline";
     private static final String TRAIN_CACHED = "train pipeline into the round cache";
@@ -128,10 +129,12 @@ public final class InputBenchCommand implements Callable<Integer> {
         modes.put(EVAL_PIPELINE, () -> PipelineWorkloads.eval(records, prep));
         SplittableRandom rng4 = new SplittableRandom(1);
         modes.put(TRAIN_FROM_FILE, () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4));
-        // ... and into the cache of a training round: heap minibatches kept as objects (what training does), the
-        // same serialized (session 22) and ND4J DataSets serialized (before session 22)
+        // ... and into the cache of a training round: heap minibatches kept as objects, their arrays reused pass
+        // after pass (what training does), the same serialized (session 22) and ND4J DataSets serialized (before
+        // session 22)
         SplittableRandom rng5 = new SplittableRandom(1);
-        modes.put(TRAIN_CACHED, () -> PipelineWorkloads.trainIntoCache(records, prep, rng5));
+        FeatureArrayPool roundArrays = new FeatureArrayPool(Long.MAX_VALUE);
+        modes.put(TRAIN_CACHED, () -> PipelineWorkloads.trainIntoCache(records, prep, rng5, roundArrays));
         SerializerInstance kryo = kryo(ResNetKryoRegistrator.NAME);
         SplittableRandom rng6 = new SplittableRandom(1);
         modes.put(TRAIN_CACHED_HEAP_SER,

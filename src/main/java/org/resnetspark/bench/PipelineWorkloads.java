@@ -6,6 +6,7 @@ import org.apache.spark.util.SizeEstimator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnetspark.data.Batcher;
 import org.resnetspark.data.ExampleWriter;
+import org.resnetspark.data.FeatureArrayPool;
 import org.resnetspark.data.HeapBatch;
 import org.resnetspark.data.image.ImageHeader;
 import org.resnetspark.data.image.ImageHeaderReader;
@@ -40,6 +41,8 @@ final class PipelineWorkloads {
     /** ImageNet's usual per-worker batch (smaller when there are fewer photos). */
     static final int BATCH = 32;
     private static final int CLASSES = 1000;
+    /** A pool that keeps nothing: every batch a new array. */
+    private static final FeatureArrayPool NEW_ARRAYS = new FeatureArrayPool(0);
 
     private PipelineWorkloads() {
     }
@@ -75,10 +78,10 @@ final class PipelineWorkloads {
         }
     }
 
-    /** One training pass over {@code records} into heap minibatches, as training rounds make them; returns images. */
+    /** One training pass over {@code records} into heap minibatches, each a new array; returns images. */
     static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
         Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
-                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), NEW_ARRAYS);
         int n = 0;
         while (batches.hasNext()) {
             n += batches.next().numExamples();
@@ -100,11 +103,13 @@ final class PipelineWorkloads {
     /**
      * One training pass into heap minibatches held as a cached block of objects, as Spark's memory store keeps a
      * training round ({@code MEMORY_ONLY}: each batch sized by Spark's {@code SizeEstimator}, which the store
-     * samples); returns the images batched.
+     * samples). The batches' arrays come from {@code arrays}, and go back to it at the end, as a round's do once it
+     * trained and was dropped; returns the images batched.
      */
-    static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
+    static int trainIntoCache(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
+                              FeatureArrayPool arrays) {
         Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
-                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng));
+                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), arrays);
         List<HeapBatch> block = new ArrayList<>();
         long bytes = 0;
         int n = 0;
@@ -117,6 +122,7 @@ final class PipelineWorkloads {
         if (bytes <= 0 || block.isEmpty()) {
             throw new IllegalStateException("nothing cached");
         }
+        block.forEach(b -> arrays.recycle(b.features()));
         return n;
     }
 
@@ -131,7 +137,8 @@ final class PipelineWorkloads {
         Batcher batcher = batcher(records, prep, Batcher.Remainder.DROP);
         ExampleWriter examples = ExampleStreams.trainFailingFast(records.iterator(), prep, rng);
         return heap
-                ? serialize(batcher.heapBatches(examples), HeapBatch.class, HeapBatch::numExamples, serializer)
+                ? serialize(batcher.heapBatches(examples, NEW_ARRAYS), HeapBatch.class, HeapBatch::numExamples,
+                        serializer)
                 : serialize(batcher.batches(examples), DataSet.class, DataSet::numExamples, serializer);
     }
 

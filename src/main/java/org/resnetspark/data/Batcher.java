@@ -86,17 +86,27 @@ public final class Batcher implements Serializable {
     }
 
     /**
-     * As {@link #batches(ExampleWriter)}, in heap memory: each batch gets arrays of its own, which
-     * {@code examples} writes into directly.
+     * As {@link #batches(ExampleWriter)}, in heap memory: each batch gets a feature array of its own from this
+     * JVM's {@link FeatureArrayPool#shared() pool}, which {@code examples} writes into directly.
      */
     public Iterator<HeapBatch> heapBatches(ExampleWriter examples) {
+        return heapBatches(examples, FeatureArrayPool.shared());
+    }
+
+    /** As {@link #heapBatches(ExampleWriter)}, the feature arrays taken from {@code arrays}. */
+    public Iterator<HeapBatch> heapBatches(ExampleWriter examples, FeatureArrayPool arrays) {
         return lazily(() -> {
-            float[] x = new float[batchSize * exampleLength];
+            float[] x = arrays.take(batchSize * exampleLength);
             Filled f = fill(examples, x);
             if (f == null) {
+                arrays.recycle(x);
                 return null;
             }
-            float[] features = f.n == batchSize ? x : Arrays.copyOf(x, f.n * exampleLength);
+            if (f.n == batchSize) {
+                return new HeapBatch(x, exampleShape, f.labels, f.n, numClasses);
+            }
+            float[] features = Arrays.copyOf(x, f.n * exampleLength);
+            arrays.recycle(x);
             return new HeapBatch(features, exampleShape, f.labels, f.n, numClasses);
         });
     }

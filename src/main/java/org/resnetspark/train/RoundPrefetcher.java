@@ -3,9 +3,11 @@ package org.resnetspark.train;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.resnetspark.data.FeatureArrayPool;
 import org.resnetspark.data.HeapBatch;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +22,9 @@ import java.util.concurrent.Future;
  * count it, with no worker training meanwhile. Given an RDD already cached, that count is a cache read; the
  * decoding happened here, overlapped with the previous round. What cannot overlap (the first round, or a round
  * that is slower to prepare than to train) is measured as {@link #waitSeconds()}.
+ *
+ * <p>A round handed back with {@link #trained} is dropped from the cache, and the executors reuse its feature
+ * arrays for the rounds prepared after it (see {@link RoundArrays}).
  */
 final class RoundPrefetcher implements AutoCloseable {
 
@@ -32,6 +37,9 @@ final class RoundPrefetcher implements AutoCloseable {
 
     private final JavaSparkContext sc;
     private final List<JavaRDD<HeapBatch>> rounds;
+    /** The rounds as cached: each registers its arrays under its number. */
+    private final List<JavaRDD<HeapBatch>> cached = new ArrayList<>();
+    private final List<Long> numbers = new ArrayList<>();
     private final String epochName;
     private final ExecutorService thread;
     private Future<?> ready;
@@ -61,11 +69,24 @@ final class RoundPrefetcher implements AutoCloseable {
         long t0 = System.nanoTime();
         await(ready);
         waitNanos += System.nanoTime() - t0;
-        JavaRDD<HeapBatch> round = rounds.get(next++);
+        JavaRDD<HeapBatch> round = cached.get(next++);
         if (next < rounds.size()) {
             ready = submit(next);
         }
         return round;
+    }
+
+    /**
+     * Drops {@code round}, a round {@link #next()} returned whose training finished, from the cache, waiting until
+     * its blocks are removed, so that its arrays can be reused.
+     */
+    void trained(JavaRDD<HeapBatch> round) {
+        int r = cached.indexOf(round);
+        if (r < 0) {
+            throw new IllegalArgumentException(round + " is not a round of " + epochName);
+        }
+        round.unpersist(true);
+        RoundArrays.dropped(numbers.get(r), FeatureArrayPool.shared());
     }
 
     /** Time {@link #next()} spent waiting for a round that was not ready yet. */
@@ -80,11 +101,17 @@ final class RoundPrefetcher implements AutoCloseable {
             sc.cancelJobGroup(JOB_GROUP);
         }
         thread.shutdownNow();
-        rounds.forEach(rdd -> rdd.unpersist(false));
+        cached.forEach(rdd -> rdd.unpersist(false));
     }
 
     private Future<?> submit(int r) {
-        JavaRDD<HeapBatch> round = rounds.get(r);
+        long number = RoundArrays.newRound();
+        long[] dropped = RoundArrays.takeDropped();
+        JavaRDD<HeapBatch> round = rounds.get(r)
+                .mapPartitions(it -> RoundArrays.registering(number, dropped, it, FeatureArrayPool.shared()), true)
+                .setName(rounds.get(r).name());
+        cached.add(round);
+        numbers.add(number);
         String description = "input for " + epochName + (rounds.size() > 1 ? ", round " + (r + 1) + "/"
                 + rounds.size() : "");
         return thread.submit(() -> {

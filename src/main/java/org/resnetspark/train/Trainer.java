@@ -246,7 +246,7 @@ public final class Trainer {
                 } else {
                     fitGuarded(sparkNet, minibatches, description, epoch + 1);
                 }
-                round.unpersist(false);
+                prefetcher.trained(round);
             }
             return prefetcher.waitSeconds();
         }

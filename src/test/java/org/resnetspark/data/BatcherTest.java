@@ -7,6 +7,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class BatcherTest {
@@ -113,6 +115,35 @@ class BatcherTest {
         }
         assertFalse(new Batcher(5, new long[] {1}, 2, 0, Batcher.Remainder.DROP)
                 .heapBatches(examples(4, 2, 1).iterator()).hasNext(), "only a partial batch: nothing");
+    }
+
+    @Test
+    void heapBatchesOverwriteRecycledArraysAndReturnTheOnesTheyDoNotKeep() {
+        Batcher b = new Batcher(4, new long[] {2, 1, 1}, 3, 0, Batcher.Remainder.KEEP);
+        List<DataSet> expected = all(b.batches(examples(10, 3, 2).iterator()));
+        FeatureArrayPool pool = new FeatureArrayPool(1 << 20);
+        float[] stale = new float[8];
+        Arrays.fill(stale, Float.NaN);
+        pool.recycle(stale);
+        List<HeapBatch> heap = new ArrayList<>();
+        Iterator<LabeledExample> it = examples(10, 3, 2).iterator();
+        ExampleWriter writer = (out, offset) -> {
+            if (!it.hasNext()) {
+                return ExampleWriter.END;
+            }
+            LabeledExample e = it.next();
+            System.arraycopy(e.features(), 0, out, offset, e.features().length);
+            return e.label();
+        };
+        b.heapBatches(writer, pool).forEachRemaining(heap::add);
+        assertSame(stale, heap.get(0).features(), "the first batch reuses the recycled array");
+        for (int i = 0; i < heap.size(); i++) {
+            assertEquals(expected.get(i).getFeatures(), heap.get(i).toDataSet().getFeatures(), "batch " + i);
+        }
+        // the last batch holds 2 examples in a copy; its full-size buffer went back to the pool, served the look for
+        // a fourth batch (reused) and went back again when there was none
+        assertEquals(32, pool.pooledBytes());
+        assertEquals(2, pool.reusedCount());
     }
 
     @Test
