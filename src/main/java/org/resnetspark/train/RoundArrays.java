@@ -2,6 +2,7 @@ package org.resnetspark.train;
 
 import org.resnetspark.data.FeatureArrayPool;
 import org.resnetspark.data.HeapBatch;
+import org.resnetspark.data.LazyIterators;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -71,19 +72,10 @@ final class RoundArrays {
                                            FeatureArrayPool pool) {
         recycle(dropped, pool);
         Queue<WeakReference<float[]>> arrays = CACHED.computeIfAbsent(round, r -> new ConcurrentLinkedQueue<>());
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return batches.hasNext();
-            }
-
-            @Override
-            public HeapBatch next() {
-                HeapBatch b = batches.next();
-                arrays.add(new WeakReference<>(b.features()));
-                return b;
-            }
-        };
+        return LazyIterators.map(batches, b -> {
+            arrays.add(new WeakReference<>(b.features()));
+            return b;
+        });
     }
 
     private static void recycle(long[] dropped, FeatureArrayPool pool) {
