@@ -37,9 +37,8 @@ final class RoundPrefetcher implements AutoCloseable {
 
     private final JavaSparkContext sc;
     private final List<JavaRDD<HeapBatch>> rounds;
-    /** The rounds as cached: each registers its arrays under its number. */
-    private final List<JavaRDD<HeapBatch>> cached = new ArrayList<>();
-    private final List<Long> numbers = new ArrayList<>();
+    /** The rounds submitted so far, as cached. */
+    private final List<Cached> cached = new ArrayList<>();
     private final String epochName;
     private final ExecutorService thread;
     private Future<?> ready;
@@ -69,7 +68,7 @@ final class RoundPrefetcher implements AutoCloseable {
         long t0 = System.nanoTime();
         await(ready);
         waitNanos += System.nanoTime() - t0;
-        JavaRDD<HeapBatch> round = cached.get(next++);
+        JavaRDD<HeapBatch> round = cached.get(next++).rdd();
         if (next < rounds.size()) {
             ready = submit(next);
         }
@@ -81,12 +80,10 @@ final class RoundPrefetcher implements AutoCloseable {
      * its blocks are removed, so that its arrays can be reused.
      */
     void trained(JavaRDD<HeapBatch> round) {
-        int r = cached.indexOf(round);
-        if (r < 0) {
-            throw new IllegalArgumentException(round + " is not a round of " + epochName);
-        }
+        Cached c = cached.stream().filter(k -> k.rdd() == round).findFirst().orElseThrow(
+                () -> new IllegalArgumentException(round + " is not a round of " + epochName));
         round.unpersist(true);
-        RoundArrays.dropped(numbers.get(r), FeatureArrayPool.shared());
+        RoundArrays.dropped(c.number(), FeatureArrayPool.shared());
     }
 
     /** Time {@link #next()} spent waiting for a round that was not ready yet. */
@@ -101,7 +98,7 @@ final class RoundPrefetcher implements AutoCloseable {
             sc.cancelJobGroup(JOB_GROUP);
         }
         thread.shutdownNow();
-        cached.forEach(rdd -> rdd.unpersist(false));
+        cached.forEach(c -> c.rdd().unpersist(false));
     }
 
     private Future<?> submit(int r) {
@@ -110,14 +107,17 @@ final class RoundPrefetcher implements AutoCloseable {
         JavaRDD<HeapBatch> round = rounds.get(r)
                 .mapPartitions(it -> RoundArrays.registering(number, dropped, it, FeatureArrayPool.shared()), true)
                 .setName(rounds.get(r).name());
-        cached.add(round);
-        numbers.add(number);
+        cached.add(new Cached(round, number));
         String description = "input for " + epochName + (rounds.size() > 1 ? ", round " + (r + 1) + "/"
                 + rounds.size() : "");
         return thread.submit(() -> {
             sc.setJobGroup(JOB_GROUP, description, true);
             round.persist(ROUND_STORAGE_LEVEL).count();
         });
+    }
+
+    /** A round as cached: it registers its arrays under {@code number} (see {@link RoundArrays}). */
+    private record Cached(JavaRDD<HeapBatch> rdd, long number) {
     }
 
     private static void await(Future<?> ready) throws IOException {
