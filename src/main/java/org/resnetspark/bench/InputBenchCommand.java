@@ -66,7 +66,7 @@ public final class InputBenchCommand implements Callable<Integer> {
     private static final String READ = "read: TFRecord to cached records";
     private static final String TRAIN_PIPELINE = "train pipeline: records to new heap batches";
     private static final String EVAL_PIPELINE = "eval pipeline: records to batches";
-    private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline";
+    private static final String TRAIN_FROM_FILE = "train from TFRecords: read+pipeline, arrays reused";
     private static final String TRAIN_CACHED = "train pipeline into the round cache";
     private static final String TRAIN_CACHED_HEAP_SER = "  same, serialized (session 22)";
     private static final String TRAIN_CACHED_DATASETS = "  as serialized DataSets (before)";
@@ -128,7 +128,9 @@ public final class InputBenchCommand implements Callable<Integer> {
         modes.put(TRAIN_PIPELINE, () -> PipelineWorkloads.train(records, prep, rng3));
         modes.put(EVAL_PIPELINE, () -> PipelineWorkloads.eval(records, prep));
         SplittableRandom rng4 = new SplittableRandom(1);
-        modes.put(TRAIN_FROM_FILE, () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4));
+        FeatureArrayPool fileArrays = new FeatureArrayPool(Long.MAX_VALUE);
+        modes.put(TRAIN_FROM_FILE,
+                () -> PipelineWorkloads.train(PipelineWorkloads.read(tfrecords), prep, rng4, fileArrays));
         // ... and into the cache of a training round: heap minibatches kept as objects, their arrays reused pass
         // after pass (what training does), the same serialized (session 22) and ND4J DataSets serialized (before
         // session 22)

@@ -80,12 +80,25 @@ final class PipelineWorkloads {
 
     /** One training pass over {@code records} into heap minibatches, each a new array; returns images. */
     static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng) {
+        return train(records, prep, rng, NEW_ARRAYS);
+    }
+
+    /**
+     * One training pass over {@code records} into heap minibatches whose arrays come from {@code arrays} and go back
+     * to it when the pass ends, as a training round's do once it trained; returns images.
+     */
+    static int train(List<ImageNetRecord> records, ImageNetPreprocessing prep, SplittableRandom rng,
+                     FeatureArrayPool arrays) {
         Iterator<HeapBatch> batches = batcher(records, prep, Batcher.Remainder.DROP)
-                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), NEW_ARRAYS);
+                .heapBatches(ExampleStreams.trainFailingFast(records.iterator(), prep, rng), arrays);
+        List<float[]> used = new ArrayList<>();
         int n = 0;
         while (batches.hasNext()) {
-            n += batches.next().numExamples();
+            HeapBatch b = batches.next();
+            n += b.numExamples();
+            used.add(b.features());
         }
+        used.forEach(arrays::recycle);
         return n;
     }
 
