@@ -7,7 +7,9 @@ initialization (variance scaling, fan-in; truncated as TensorFlow's, where DL4J'
 crop, flip, per-image standardization), loss (cross-entropy + weight_decay/2 x sum of squared conv/dense weights),
 heavy-ball momentum 0.9, and learning rate (linear warm-up over min(2, epochs/10) epochs, linear decay to 0).
 
-Needs PyTorch (e.g. pip install torch) and numpy. Prints one JSON line per epoch; --out writes them all.
+Needs PyTorch and numpy (on these machines: python3 -m venv --system-site-packages venv && venv/bin/pip install
+--no-deps /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl). Prints one JSON line per epoch; --out
+writes them all.
 Usage: python3 torch_cifar_resnet.py --epochs 10 [--lr 0.1] [--wd 2e-4] [--warmup E] [--ls 0] [--batch 128]
        python3 torch_cifar_resnet.py --bench_steps 10 [--threads 2] [--batch 128]: the training step alone (forward,
        loss with L2, backward, momentum update) on random data, median ms of K steps after 3 warm-ups, as
