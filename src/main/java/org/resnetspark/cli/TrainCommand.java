@@ -137,6 +137,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + " ~1000 steps to settle; use e.g. 0.9 for runs of a few hundred steps. Default: ${DEFAULT-VALUE}.")
     double batchNormDecay;
 
+    @Option(names = "--nesterov", description = "Nesterov momentum (TensorFlow's use_nesterov): step along"
+            + " gradient + 0.9 x velocity instead of the velocity. Default: heavy-ball momentum, as TensorFlow's"
+            + " ResNet.")
+    boolean nesterov;
+
+    @Option(names = "--zero_init_residual", description = "Start the last batch norm of every residual branch with"
+            + " gamma 0, so each block starts as its shortcut (ResNet v1 and v1.5 only). Default: gamma 1.")
+    boolean zeroInitResidual;
+
     @Option(names = "--keep_checkpoint_max", paramLabel = "N", defaultValue = "5",
             description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
     int keepCheckpoints;
@@ -159,6 +168,10 @@ public final class TrainCommand implements Callable<Integer> {
         DatasetFamily family = data.family(model);
         ResNetSpec resnet = model.spec(family);
         validateBasics();
+        if (zeroInitResidual && resnet.version().preActivation()) {
+            throw new UsageException("--zero_init_residual needs --resnet_version 1 or 1.5: v2 blocks end in a"
+                    + " convolution, not batch norm");
+        }
         int epochs = trainEpochs != null ? trainEpochs : (family == DatasetFamily.CIFAR10 ? 182 : 90);
         if (warmupEpochs != null && linearSchedule() && warmupEpochs >= epochs) {
             throw new UsageException("--warmup_epochs " + warmupEpochs + ": with --lr_schedule linear it must be"
@@ -202,7 +215,7 @@ public final class TrainCommand implements Callable<Integer> {
             double wd = weightDecay != null ? weightDecay : (family == DatasetFamily.CIFAR10 ? 2e-4 : 1e-4);
             TrainSettings settings = new TrainSettings(resnet, global, epochs, between, maxTrainSteps,
                     stopThreshold == null ? Double.NaN : stopThreshold, wd, 0.9, schedule, dist, seed,
-                    keepCheckpoints, batchNormDecay);
+                    keepCheckpoints, batchNormDecay, nesterov, zeroInitResidual);
             WarmStart warmStart = WarmStart.of(pretrainedCheckpoint, fineTune, sc.hadoopConfiguration());
             Trainer.Result r;
             try {
@@ -332,6 +345,8 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("learning_rate", s.schedule().toString());
         m.put("seed", s.seed());
         m.put("batch_norm_decay", s.batchNormDecay());
+        m.put("nesterov", s.nesterov());
+        m.put("zero_init_residual", s.zeroInitResidual());
         m.put("pretrained_model_checkpoint_path", pretrainedCheckpoint);
         m.put("fine_tune", fineTune);
         return m;

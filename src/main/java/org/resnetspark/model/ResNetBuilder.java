@@ -70,6 +70,7 @@ public final class ResNetBuilder {
     private IUpdater updater = new Nesterovs(0.1, 0.9);
     private double weightDecay = 0.0;
     private double batchNormDecay = BN_DECAY;
+    private boolean zeroInitResidual;
 
     private ResNetBuilder(ResNetSpec spec) {
         this.spec = spec;
@@ -113,6 +114,21 @@ public final class ResNetBuilder {
         return this;
     }
 
+    /**
+     * Start every residual branch's last batch norm with gamma 0 (Goyal et al. 2017, torchvision's
+     * {@code zero_init_residual}), so each block begins as its shortcut. Only v1 and v1.5 blocks end in batch norm.
+     *
+     * @throws IllegalArgumentException for a pre-activation (v2) network
+     */
+    public ResNetBuilder zeroInitResidual(boolean zero) {
+        if (zero && spec.version().preActivation()) {
+            throw new IllegalArgumentException("zero_init_residual needs ResNet v1 or v1.5: v2 blocks end in a"
+                    + " convolution, not batch norm");
+        }
+        this.zeroInitResidual = zero;
+        return this;
+    }
+
     /** The network's input: {@code imageSize x imageSize x 3} in the spec's layout. */
     public InputType inputType() {
         return InputType.convolutional(spec.imageSize(), spec.imageSize(), 3, spec.format());
@@ -139,7 +155,7 @@ public final class ResNetBuilder {
         if (weightDecay > 0) {
             base.l2(weightDecay);
         }
-        Graph g = new Graph(base.graphBuilder(), spec.format(), batchNormDecay);
+        Graph g = new Graph(base.graphBuilder(), spec.format(), batchNormDecay, zeroInitResidual);
         g.b.addInputs(INPUT).setInputTypes(inputType());
 
         ResNetDepth depth = spec.depth();
@@ -193,11 +209,14 @@ public final class ResNetBuilder {
         final ComputationGraphConfiguration.GraphBuilder b;
         final CNN2DFormat format;
         final double batchNormDecay;
+        final boolean zeroInitResidual;
 
-        Graph(ComputationGraphConfiguration.GraphBuilder b, CNN2DFormat format, double batchNormDecay) {
+        Graph(ComputationGraphConfiguration.GraphBuilder b, CNN2DFormat format, double batchNormDecay,
+              boolean zeroInitResidual) {
             this.b = b;
             this.format = format;
             this.batchNormDecay = batchNormDecay;
+            this.zeroInitResidual = zeroInitResidual;
         }
 
         String conv(String name, String in, int k, int stride, int filters) {
@@ -213,9 +232,18 @@ public final class ResNetBuilder {
         }
 
         String bn(String name, String in) {
+            return bn(name, in, 1);
+        }
+
+        String bn(String name, String in, double gamma) {
             b.addLayer(name, new BatchNormalization.Builder()
-                    .decay(batchNormDecay).eps(BN_EPSILON).dataFormat(format).build(), in);
+                    .decay(batchNormDecay).eps(BN_EPSILON).gamma(gamma).dataFormat(format).build(), in);
             return name;
+        }
+
+        /** The batch norm that ends a v1 residual branch. */
+        String branchEndBn(String name, String in) {
+            return bn(name, in, zeroInitResidual ? 0 : 1);
         }
 
         String relu(String name, String in) {
@@ -246,7 +274,7 @@ public final class ResNetBuilder {
             String shortcut = project ? bn(name + "_shortcut_bn", conv(name + "_shortcut", in, 1, stride, filters))
                     : in;
             String y = bnRelu(name + "_conv1", conv(name + "_conv1", in, 3, stride, filters));
-            y = bn(name + "_conv2_bn", conv(name + "_conv2", y, 3, 1, filters));
+            y = branchEndBn(name + "_conv2_bn", conv(name + "_conv2", y, 3, 1, filters));
             return relu(out, add(name + "_add", y, shortcut));
         }
 
@@ -266,7 +294,7 @@ public final class ResNetBuilder {
                     ? bn(name + "_shortcut_bn", conv(name + "_shortcut", in, 1, stride, 4 * filters)) : in;
             String y = bnRelu(name + "_conv1", conv(name + "_conv1", in, 1, first, filters));
             y = bnRelu(name + "_conv2", conv(name + "_conv2", y, 3, middle, filters));
-            y = bn(name + "_conv3_bn", conv(name + "_conv3", y, 1, 1, 4 * filters));
+            y = branchEndBn(name + "_conv3_bn", conv(name + "_conv3", y, 1, 1, 4 * filters));
             return relu(out, add(name + "_add", y, shortcut));
         }
     }

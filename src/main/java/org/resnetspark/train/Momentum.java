@@ -12,23 +12,33 @@ import java.util.Objects;
 
 /**
  * Heavy-ball momentum exactly as TensorFlow's {@code MomentumOptimizer} (which the official ResNet uses):
- * {@code accum = momentum * accum + grad; param -= lr * accum}. DL4J only ships Nesterov momentum, whose
- * velocity also absorbs the learning rate; that makes a decayed rate act late, unlike TensorFlow.
+ * {@code accum = momentum * accum + grad; param -= lr * accum}; with Nesterov's variant (TensorFlow's
+ * {@code use_nesterov}, PyTorch's {@code nesterov=True}) {@code param -= lr * (grad + momentum * accum)}. DL4J only
+ * ships its own Nesterov momentum, whose velocity also absorbs the learning rate; that makes a decayed rate act late,
+ * unlike TensorFlow.
  */
 public final class Momentum implements IUpdater {
 
     private double learningRate;
     private ISchedule learningRateSchedule;
     private double momentum;
+    /** Absent (false) in configurations written before it existed. */
+    private boolean nesterov;
 
     /** For Jackson (DL4J serializes updaters inside the network configuration). */
     private Momentum() {
     }
 
     public Momentum(ISchedule learningRateSchedule, double momentum) {
+        this(learningRateSchedule, momentum, false);
+    }
+
+    /** @param nesterov step along {@code grad + momentum * accum} instead of {@code accum} */
+    public Momentum(ISchedule learningRateSchedule, double momentum, boolean nesterov) {
         this.learningRate = Double.NaN;
         this.learningRateSchedule = learningRateSchedule;
         this.momentum = momentum;
+        this.nesterov = nesterov;
     }
 
     public Momentum(double learningRate, double momentum) {
@@ -38,6 +48,10 @@ public final class Momentum implements IUpdater {
 
     public double momentum() {
         return momentum;
+    }
+
+    public boolean nesterov() {
+        return nesterov;
     }
 
     @Override
@@ -62,6 +76,7 @@ public final class Momentum implements IUpdater {
     @Override
     public IUpdater clone() {
         Momentum m = new Momentum(learningRate, momentum);
+        m.nesterov = nesterov;
         m.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
         return m;
     }
@@ -85,18 +100,19 @@ public final class Momentum implements IUpdater {
     @Override
     public boolean equals(Object o) {
         return o instanceof Momentum m && Double.compare(m.learningRate, learningRate) == 0
-                && m.momentum == momentum && Objects.equals(m.learningRateSchedule, learningRateSchedule);
+                && m.momentum == momentum && m.nesterov == nesterov
+                && Objects.equals(m.learningRateSchedule, learningRateSchedule);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, momentum, learningRateSchedule);
+        return Objects.hash(learningRate, momentum, nesterov, learningRateSchedule);
     }
 
     @Override
     public String toString() {
-        return "Momentum(" + momentum + ", " + (learningRateSchedule != null ? learningRateSchedule : learningRate)
-                + ")";
+        return (nesterov ? "NesterovMomentum(" : "Momentum(") + momentum + ", "
+                + (learningRateSchedule != null ? learningRateSchedule : learningRate) + ")";
     }
 
     /** The per-block state: one accumulator per parameter. */
@@ -142,13 +158,20 @@ public final class Momentum implements IUpdater {
             }
         }
 
-        /** Turns the gradient into the step DL4J subtracts: {@code lr * (momentum * accum + grad)}. */
+        /**
+         * Turns the gradient into the step DL4J subtracts: {@code lr * accum} after {@code accum = momentum * accum
+         * + grad}; with Nesterov {@code lr * (grad + momentum * accum)}.
+         */
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
             double lr = config.getLearningRate(iteration, epoch);
             INDArray g = gradient.reshape(accum.shape());
             accum.muli(config.momentum).addi(g);
-            g.assign(accum).muli(lr);
+            if (config.nesterov) {
+                g.addi(accum.mul(config.momentum)).muli(lr);
+            } else {
+                g.assign(accum).muli(lr);
+            }
         }
     }
 }

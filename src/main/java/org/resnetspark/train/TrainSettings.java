@@ -19,13 +19,24 @@ import org.resnetspark.model.ResNetSpec;
  * @param seed               weight initialization and data order seed
  * @param keepCheckpoints    checkpoints kept in the model directory
  * @param batchNormDecay     decay of batch norm's moving averages (TensorFlow: 0.997)
+ * @param nesterov           Nesterov's variant of the momentum step
+ * @param zeroInitResidual   residual branches' last batch norm starts with gamma 0
  */
 public record TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
                             long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
                             LearningRateSchedule schedule, DistributionSettings distribution, long seed,
-                            int keepCheckpoints, double batchNormDecay) {
+                            int keepCheckpoints, double batchNormDecay, boolean nesterov, boolean zeroInitResidual) {
 
-    /** Settings with TensorFlow's batch norm decay (0.997). */
+    /** Settings with heavy-ball momentum and batch norm's gamma starting at 1 everywhere, as TensorFlow's. */
+    public TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
+                         long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
+                         LearningRateSchedule schedule, DistributionSettings distribution, long seed,
+                         int keepCheckpoints, double batchNormDecay) {
+        this(spec, globalBatch, trainEpochs, epochsBetweenEvals, maxTrainSteps, stopThreshold, weightDecay, momentum,
+                schedule, distribution, seed, keepCheckpoints, batchNormDecay, false, false);
+    }
+
+    /** Settings with TensorFlow's batch norm decay (0.997), heavy-ball momentum and gamma starting at 1. */
     public TrainSettings(ResNetSpec spec, int globalBatch, int trainEpochs, int epochsBetweenEvals,
                          long maxTrainSteps, double stopThreshold, double weightDecay, double momentum,
                          LearningRateSchedule schedule, DistributionSettings distribution, long seed,

@@ -89,9 +89,10 @@ public final class WarmStart {
     public ComputationGraph initialNetwork(TrainSettings settings) throws IOException {
         ComputationGraph net = ResNetBuilder.of(settings.spec())
                 .seed(settings.seed())
-                .updater(new Momentum(settings.schedule(), settings.momentum()))
+                .updater(new Momentum(settings.schedule(), settings.momentum(), settings.nesterov()))
                 .weightDecay(settings.weightDecay())
                 .batchNormDecay(settings.batchNormDecay())
+                .zeroInitResidual(settings.zeroInitResidual())
                 .build();
         if (pretrained == null) {
             if (fineTune) {

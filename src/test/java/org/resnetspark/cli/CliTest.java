@@ -159,6 +159,11 @@ class CliTest {
         assertEquals(2, warmup.code);
         assertEquals("error: --warmup_epochs 3.0: with --lr_schedule linear it must be shorter than the run"
                 + " (3 epochs)", warmup.err.strip());
+        Run zeroGamma = run("train", "--use_synthetic_data", "--dataset", "cifar10", "--resnet_size", "8",
+                "--resnet_version", "2", "--model_dir", "target/never", "--zero_init_residual");
+        assertEquals(2, zeroGamma.code);
+        assertEquals("error: --zero_init_residual needs --resnet_version 1 or 1.5: v2 blocks end in a convolution,"
+                + " not batch norm", zeroGamma.err.strip());
         assertTrue(!new java.io.File("target/never").exists(), "nothing written for a usage error");
     }
 

@@ -1,7 +1,9 @@
 package org.resnetspark.model;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -11,11 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The networks compute: same outputs in both layouts, and a training step changes the parameters. */
@@ -66,5 +71,38 @@ class ResNetTrainingStepTest {
         assertEquals(DataType.HALF, out.dataType());
         assertEquals(2, out.rows());
         assertEquals(2.0, out.sumNumber().doubleValue(), 1e-2, "softmax rows sum to 1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("smallNetworks")
+    void zeroInitResidualStartsEveryBlockAsItsShortcutAndStillLearns(ResNetSpec spec) {
+        if (spec.version().preActivation()) {
+            assertThrows(IllegalArgumentException.class, () -> ResNetBuilder.of(spec).zeroInitResidual(true));
+            return;
+        }
+        String branchEnd = spec.depth().bottleneck() ? "_conv3_bn" : "_conv2_bn";
+        ComputationGraph net = ResNetBuilder.of(spec).seed(7).zeroInitResidual(true).build();
+        int zeroed = 0;
+        for (Layer layer : net.getLayers()) {
+            String name = layer.getConfig().getLayerName();
+            if (!name.endsWith("_bn")) {
+                continue;
+            }
+            INDArray gamma = layer.getParam(BatchNormalizationParamInitializer.GAMMA);
+            boolean atEnd = name.startsWith("block_layer") && name.endsWith(branchEnd);
+            assertEquals(atEnd ? 0.0 : gamma.length(), gamma.sumNumber().doubleValue(), 0.0, name);
+            zeroed += atEnd ? 1 : 0;
+        }
+        assertEquals(Arrays.stream(spec.depth().blocksPerStage()).sum(), zeroed, "one per block");
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, spec.imageSize(), spec.imageSize());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, spec.numClasses());
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % spec.numClasses(), 1f);
+        }
+        net.fit(new DataSet(x, y));
+        Layer first = net.getLayer("block_layer1_block1" + branchEnd);
+        assertNotEquals(0.0, first.getParam(BatchNormalizationParamInitializer.GAMMA).norm2Number().doubleValue(),
+                "a zeroed gamma gets a gradient and moves");
     }
 }

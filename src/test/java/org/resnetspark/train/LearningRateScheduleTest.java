@@ -1,11 +1,14 @@
 package org.resnetspark.train;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.schedule.FixedSchedule;
 import org.resnetspark.model.DatasetFamily;
 import org.resnetspark.model.ResNetBuilder;
 import org.resnetspark.model.ResNetSpec;
@@ -14,6 +17,7 @@ import org.resnetspark.model.ResNetVersion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The TF-official schedules, the momentum update, and their survival through DL4J's JSON configuration. */
 class LearningRateScheduleTest {
@@ -122,6 +126,20 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void nesterovStepAddsTheMomentumOfTheNewVelocityToTheGradient() {
+        Momentum config = new Momentum(new FixedSchedule(0.5), 0.9, true);
+        GradientUpdater<?> u = config.instantiate(Nd4j.zeros(DataType.FLOAT, 1, 2), true);
+        INDArray g1 = Nd4j.createFromArray(new float[][] {{1f, -2f}});
+        u.applyUpdater(g1, 0, 0);
+        // accum = [1, -2]; step = 0.5 * (grad + 0.9 * accum)
+        assertArrayEquals(new float[] {0.95f, -1.9f}, g1.toFloatVector(), 1e-6f);
+        INDArray g2 = Nd4j.createFromArray(new float[][] {{1f, 0f}});
+        u.applyUpdater(g2, 1, 0);
+        // accum = 0.9 * [1, -2] + [1, 0] = [1.9, -1.8]; step = 0.5 * ([1, 0] + 0.9 * accum)
+        assertArrayEquals(new float[] {1.355f, -0.81f}, g2.toFloatVector(), 1e-6f);
+    }
+
+    @Test
     void scheduleAndMomentumSurviveConfigurationJson() {
         LearningRateSchedule s = LearningRateSchedule.cifar10(128, 50_000);
         ComputationGraphConfiguration conf = ResNetBuilder.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8,
@@ -132,5 +150,12 @@ class LearningRateScheduleTest {
                 ResNetVersion.V1_5)).updater(new Momentum(LearningRateSchedule.linear(0.1, 390.625, 1.5, 15), 0.9))
                 .weightDecay(2e-4).configuration();
         assertEquals(linear, ComputationGraphConfiguration.fromJson(linear.toJson()));
+        ComputationGraphConfiguration nesterov = ResNetBuilder.of(ResNetSpec.of(DatasetFamily.CIFAR10, 8,
+                ResNetVersion.V1_5)).updater(new Momentum(s, 0.9, true)).configuration();
+        ComputationGraphConfiguration nesterovBack = ComputationGraphConfiguration.fromJson(nesterov.toJson());
+        assertEquals(nesterov, nesterovBack);
+        BaseLayer dense = (BaseLayer) ((LayerVertex) nesterovBack.getVertices().get(ResNetBuilder.FINAL_DENSE))
+                .getLayerConf().getLayer();
+        assertTrue(((Momentum) dense.getIUpdater()).nesterov());
     }
 }
