@@ -111,32 +111,32 @@ class LearningRateScheduleTest {
                 () -> LearningRateSchedule.forRun(DatasetFamily.CIFAR10, 128, 50_000, false, nan, true, 10, 10));
     }
 
-    @Test
-    void momentumUpdateIsTensorflowHeavyBall() {
-        Momentum config = new Momentum(0.5, 0.9);
-        INDArray state = Nd4j.zeros(DataType.FLOAT, 1, 2);
-        GradientUpdater<?> u = config.instantiate(state, true);
+    /** The steps {@code config} makes from gradients [1, -2] then [1, 0], from a zero velocity. */
+    private static float[][] twoSteps(Momentum config) {
+        GradientUpdater<?> u = config.instantiate(Nd4j.zeros(DataType.FLOAT, 1, 2), true);
         INDArray g1 = Nd4j.createFromArray(new float[][] {{1f, -2f}});
         u.applyUpdater(g1, 0, 0);
-        assertArrayEquals(new float[] {0.5f, -1f}, g1.toFloatVector(), 1e-6f);
         INDArray g2 = Nd4j.createFromArray(new float[][] {{1f, 0f}});
         u.applyUpdater(g2, 1, 0);
+        return new float[][] {g1.toFloatVector(), g2.toFloatVector()};
+    }
+
+    @Test
+    void momentumUpdateIsTensorflowHeavyBall() {
+        float[][] steps = twoSteps(new Momentum(0.5, 0.9));
+        // accum = [1, -2]; step = 0.5 * accum
+        assertArrayEquals(new float[] {0.5f, -1f}, steps[0], 1e-6f);
         // accum = 0.9 * [1, -2] + [1, 0] = [1.9, -1.8]; step = 0.5 * accum
-        assertArrayEquals(new float[] {0.95f, -0.9f}, g2.toFloatVector(), 1e-6f);
+        assertArrayEquals(new float[] {0.95f, -0.9f}, steps[1], 1e-6f);
     }
 
     @Test
     void nesterovStepAddsTheMomentumOfTheNewVelocityToTheGradient() {
-        Momentum config = new Momentum(new FixedSchedule(0.5), 0.9, true);
-        GradientUpdater<?> u = config.instantiate(Nd4j.zeros(DataType.FLOAT, 1, 2), true);
-        INDArray g1 = Nd4j.createFromArray(new float[][] {{1f, -2f}});
-        u.applyUpdater(g1, 0, 0);
+        float[][] steps = twoSteps(new Momentum(new FixedSchedule(0.5), 0.9, true));
         // accum = [1, -2]; step = 0.5 * (grad + 0.9 * accum)
-        assertArrayEquals(new float[] {0.95f, -1.9f}, g1.toFloatVector(), 1e-6f);
-        INDArray g2 = Nd4j.createFromArray(new float[][] {{1f, 0f}});
-        u.applyUpdater(g2, 1, 0);
+        assertArrayEquals(new float[] {0.95f, -1.9f}, steps[0], 1e-6f);
         // accum = 0.9 * [1, -2] + [1, 0] = [1.9, -1.8]; step = 0.5 * ([1, 0] + 0.9 * accum)
-        assertArrayEquals(new float[] {1.355f, -0.81f}, g2.toFloatVector(), 1e-6f);
+        assertArrayEquals(new float[] {1.355f, -0.81f}, steps[1], 1e-6f);
     }
 
     @Test
