@@ -1,7 +1,9 @@
 package org.resnetspark.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -168,7 +170,9 @@ public final class Momentum implements IUpdater {
             INDArray g = gradient.reshape(accum.shape());
             accum.muli(config.momentum).addi(g);
             if (config.nesterov) {
-                g.addi(accum.mul(config.momentum)).muli(lr);
+                // g += momentum * accum in place: a temporary would be parameter-sized (100 MB for ResNet-50)
+                Nd4j.exec(new Axpy(accum, g, g, config.momentum));
+                g.muli(lr);
             } else {
                 g.assign(accum).muli(lr);
             }

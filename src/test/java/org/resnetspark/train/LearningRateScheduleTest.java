@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.resnetspark.model.DatasetFamily;
@@ -137,6 +138,28 @@ class LearningRateScheduleTest {
         assertArrayEquals(new float[] {0.95f, -1.9f}, steps[0], 1e-6f);
         // accum = 0.9 * [1, -2] + [1, 0] = [1.9, -1.8]; step = 0.5 * ([1, 0] + 0.9 * accum)
         assertArrayEquals(new float[] {1.355f, -0.81f}, steps[1], 1e-6f);
+    }
+
+    @Test
+    void nesterovStepOnViewsOfLargerArraysAsDl4jPassesThem() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray stateBlock = Nd4j.zeros(DataType.FLOAT, 1, 5000);
+        INDArray gradientBlock = Nd4j.rand(DataType.FLOAT, 1, 5000).subi(0.5);
+        INDArray state = stateBlock.get(NDArrayIndex.point(0), NDArrayIndex.interval(1000, 4000)).reshape(1, 3000);
+        INDArray g = gradientBlock.get(NDArrayIndex.point(0), NDArrayIndex.interval(1000, 4000)).reshape(1, 3000);
+        GradientUpdater<?> u = new Momentum(new FixedSchedule(0.1), 0.9, true).instantiate(state, true);
+        float[] accum = new float[3000];
+        for (int step = 0; step < 3; step++) {
+            float[] grad = g.toFloatVector();
+            u.applyUpdater(g, step, 0);
+            float[] applied = g.toFloatVector();
+            for (int i = 0; i < grad.length; i++) {
+                accum[i] = 0.9f * accum[i] + grad[i];
+                assertEquals(0.1f * (grad[i] + 0.9f * accum[i]), applied[i], 1e-6f, "step " + step + " element " + i);
+            }
+            assertArrayEquals(accum, state.toFloatVector(), 1e-6f);
+            g.assign(Nd4j.rand(DataType.FLOAT, 1, 3000).subi(0.5));
+        }
     }
 
     @Test
